@@ -1,0 +1,46 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'bench/results/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      globals: {
+        process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly',
+        clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly',
+        queueMicrotask: 'readonly', URL: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly',
+      },
+    },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-control-regex': 'off',
+    },
+  },
+  {
+    // Layering: ui never touches sockets, files, conf or node-forge.
+    files: ['src/ui/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['node:net', 'node:tls', 'node:fs', 'node:fs/*', 'node:dgram', 'fs', 'net', 'tls', 'dgram', 'conf', 'node-forge'], message: 'ui/ must not do I/O; go through the engine.' },
+          { group: ['**/store/*', '**/store'], message: 'ui/ must not reach the store.' },
+        ],
+      }],
+    },
+  },
+  {
+    // protocol/ is pure bytes <-> messages.
+    files: ['src/protocol/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['node:net', 'node:tls', 'node:fs', 'node:fs/*', 'node:dgram', 'fs', 'net', 'tls', 'dgram', 'conf', 'node-forge'], message: 'protocol/ is pure.' },
+          { group: ['**/core/*', '**/ui/*', '**/store/*'], message: 'protocol/ imports nothing above it.' },
+        ],
+      }],
+    },
+  },
+);

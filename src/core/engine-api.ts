@@ -1,0 +1,153 @@
+/**
+ * The seam between the engine and everything that shows it (dashboard,
+ * headless commands). The engine keeps one immutable snapshot and publishes it
+ * at most ~10 times per second; byte counters are sampled on that tick.
+ * Discrete events go out separately as typed `EngineEvent`s.
+ *
+ * Strings that come from peers (names, chat text, file names) are stored and
+ * carried here exactly as received; every place that prints them must pass them
+ * through `toTerminalSafe` (screen) or `toJsonSafe` (JSON output) first.
+ */
+import type { DeviceId } from '../protocol/device-id.js';
+
+export type PeerState = 'online' | 'connecting' | 'stale' | 'offline';
+
+export interface PeerView {
+  readonly deviceId: DeviceId;
+  readonly shortId: string;
+  /** Local name for a pinned peer, else the name it announced. */
+  readonly name: string;
+  /** Pinned after pairing (or `trust add`). */
+  readonly verified: boolean;
+  readonly state: PeerState;
+  /** Last measured heartbeat round trip. */
+  readonly rttMs?: number;
+  /** Wall-clock ms of the last sign of life (discovery or session traffic). */
+  readonly lastSeen?: number;
+  /** host:port we know it by. */
+  readonly address?: string;
+}
+
+export type TransferDirection = 'send' | 'receive';
+export type TransferState =
+  | 'offered' // waiting for the receiver to answer
+  | 'queued' // in the outbox, peer offline
+  | 'retrying' // in the outbox, a later attempt is scheduled
+  | 'active'
+  | 'paused' // e.g. disk full, or the link dropped; resumes
+  | 'verifying'
+  | 'done'
+  | 'failed'
+  | 'cancelled'
+  | 'denied';
+
+export interface TransferView {
+  readonly id: string;
+  readonly direction: TransferDirection;
+  readonly peerId: DeviceId;
+  readonly peerName: string;
+  /** What to call it on one line: the folder name, or the file name, or "3 files". */
+  readonly label: string;
+  readonly fileCount: number;
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
+  /** Bytes per second, sampled. */
+  readonly rate: number;
+  /** Seconds left at the current rate; undefined when unknown. */
+  readonly etaSeconds?: number;
+  readonly state: TransferState;
+  readonly attempts: number;
+  /** Monotonic ms of the next outbox attempt (queued / retrying). */
+  readonly nextAttemptAt?: number;
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+export type ChatState = 'queued' | 'sent' | 'delivered' | 'received' | 'failed';
+
+export interface ChatMessageView {
+  readonly id: string;
+  readonly peerId: DeviceId;
+  readonly direction: 'in' | 'out';
+  readonly text: string;
+  /** Wall-clock ms. */
+  readonly at: number;
+  readonly state: ChatState;
+}
+
+export interface PairingView {
+  readonly id: string;
+  readonly peerId: DeviceId;
+  readonly peerName: string;
+  readonly address: string;
+  readonly direction: 'incoming' | 'outgoing';
+  /** Six digits, present once both nonces are known. */
+  readonly code?: string;
+  /** Whether this side has already confirmed (waiting for the other). */
+  readonly confirmedLocally: boolean;
+}
+
+export interface OfferFileView {
+  readonly path: string;
+  readonly size: number;
+}
+
+export interface OfferView {
+  readonly id: string;
+  readonly peerId: DeviceId;
+  readonly peerName: string;
+  readonly files: readonly OfferFileView[];
+  readonly totalBytes: number;
+  /** Free bytes in the downloads folder, minus what running transfers will use. */
+  readonly freeBytes?: number;
+}
+
+export type NoticeLevel = 'info' | 'warn' | 'error';
+
+export interface Notice {
+  readonly id: number;
+  readonly level: NoticeLevel;
+  readonly text: string;
+  /** Monotonic ms when it appeared; the UI lets it fade after a few seconds. */
+  readonly at: number;
+}
+
+export interface SelfView {
+  readonly deviceId: DeviceId;
+  readonly shortId: string;
+  readonly name: string;
+  /** "0.0.0.0:51515" or similar, once listening. */
+  readonly listenAddress?: string;
+  /** Relay state, later issue. */
+  readonly relay?: string;
+}
+
+export interface EngineSnapshot {
+  readonly self: SelfView;
+  readonly peers: readonly PeerView[];
+  readonly transfers: readonly TransferView[];
+  readonly chats: Readonly<Record<string, readonly ChatMessageView[]>>;
+  readonly pairings: readonly PairingView[];
+  readonly offers: readonly OfferView[];
+  readonly notices: readonly Notice[];
+}
+
+export type PathCheck = { ok: true; kind: 'file' | 'folder'; size: number } | { ok: false; reason: string };
+
+/** What the dashboard can ask of the engine. All peer arguments are device IDs. */
+export interface EngineHandle {
+  subscribe(listener: () => void): () => void;
+  getSnapshot(): EngineSnapshot;
+  sendChat(peerId: DeviceId, text: string): Promise<void>;
+  sendFiles(peerId: DeviceId, paths: readonly string[]): Promise<void>;
+  startPairing(peerId: DeviceId): Promise<void>;
+  answerPairing(pairingId: string, accept: boolean): void;
+  answerOffer(offerId: string, accept: boolean): void;
+  cancelTransfer(transferId: string): void;
+  retryNow(transferId: string): void;
+  /** Validates a local path the user typed (exists, readable). */
+  checkPath(path: string): Promise<PathCheck>;
+  /** Tab completion for a local path. Returns candidates (full paths). */
+  completePath(partial: string): Promise<string[]>;
+  /** Clean stop: BYE to peers, sockets closed. */
+  shutdown(): Promise<void>;
+}
