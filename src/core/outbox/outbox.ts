@@ -8,6 +8,7 @@
 import type { DeviceId } from '../../protocol/device-id.js';
 import type { Clock, Random, TimerHandle } from '../clock.js';
 import { backoffDelay } from './backoff.js';
+import type { RecordLog } from '../record-log.js';
 
 export type OutboxKind = 'chat' | 'send';
 export type OutboxState = 'queued' | 'sending' | 'delivered' | 'failed' | 'cancelled';
@@ -35,12 +36,6 @@ export type OutboxRecord =
   | { op: 'failed'; id: string; error: { code: string; message: string } }
   | { op: 'cancel'; id: string };
 
-/** The durable log the outbox writes to (a journal in production, memory in tests). */
-export interface RecordLog<T> {
-  append(record: T): Promise<void>;
-  readAll(): Promise<T[]>;
-  rewrite(records: T[]): Promise<void>;
-}
 
 const PENDING: ReadonlySet<OutboxState> = new Set(['queued', 'sending']);
 /** Compact the journal when it holds this many more records than live items need. */

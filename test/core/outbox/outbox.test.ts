@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock, seededRandom } from '../../../src/core/clock.js';
-import { Outbox, type OutboxItem, type OutboxRecord, type RecordLog } from '../../../src/core/outbox/outbox.js';
+import { Outbox, type OutboxItem, type OutboxRecord } from '../../../src/core/outbox/outbox.js';
+import type { RecordLog } from '../../../src/core/record-log.js';
 import { BACKOFF_MS } from '../../../src/core/outbox/backoff.js';
 import { deviceIdFromBytes } from '../../../src/protocol/device-id.js';
 
-class MemoryLog implements RecordLog<OutboxRecord> {
+class CountingLog implements RecordLog<OutboxRecord> {
   records: OutboxRecord[] = [];
   appendsStarted = 0;
   async append(r: OutboxRecord) {
@@ -24,7 +25,7 @@ const peer = deviceIdFromBytes(Buffer.alloc(32, 3));
 const other = deviceIdFromBytes(Buffer.alloc(32, 4));
 const chat = (id: string, key = id) => ({ id, peerId: peer, kind: 'chat' as const, dedupeKey: key, payload: { text: id }, createdAt: 1 });
 
-function setup(log = new MemoryLog()) {
+function setup(log = new CountingLog()) {
   const clock = new ManualClock();
   const box = new Outbox(log, clock, seededRandom(7));
   const due: OutboxItem[] = [];
