@@ -22,6 +22,8 @@ export type EngineErrorCode =
   | 'ERR_CERT_CHANGED'
   | 'ERR_NOT_PINNED'
   | 'ERR_HANDSHAKE_TIMEOUT'
+  /** TLS refused or broke mid-handshake, or settled on something our policy refuses. */
+  | 'ERR_HANDSHAKE_FAILED'
   | 'ERR_IDLE_TIMEOUT'
   | 'ERR_CONNECTION_CLOSED'
   | 'ERR_PAIRING_REJECTED'
