@@ -1,7 +1,7 @@
 /** A minimal typed event emitter (listeners are called synchronously, in order). */
 export type Listener<T> = (payload: T) => void;
 
-export class TypedEmitter<Events extends Record<string, unknown>> {
+export class TypedEmitter<Events extends object> {
   private readonly listeners = new Map<keyof Events, Set<Listener<never>>>();
 
   on<K extends keyof Events>(event: K, fn: Listener<Events[K]>): () => void {

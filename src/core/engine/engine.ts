@@ -1,0 +1,635 @@
+/**
+ * The engine: one per identity. It owns the TLS listener, discovery, sessions
+ * with trusted peers, pairing, chat and the outbox, and publishes one immutable
+ * snapshot (≤ 10 per second) plus typed events. The dashboard and the headless
+ * commands drive it through the same methods.
+ */
+import { shortId, type DeviceId } from '../../protocol/device-id.js';
+import type { Message } from '../../protocol/messages/index.js';
+import { systemClock, systemRandom, type Clock, type Random, type TimerHandle } from '../clock.js';
+import { Discovery } from '../discovery/discovery.js';
+import type { EngineHandle, EngineSnapshot, Notice, NoticeLevel, PathCheck } from '../engine-api.js';
+import { EngineError, isEngineError } from '../errors.js';
+import { ChatHistory, type ChatRecord } from '../chat/chat-history.js';
+import { ChatService } from '../chat/chat-service.js';
+import { Outbox, type OutboxItem, type OutboxRecord } from '../outbox/outbox.js';
+import { PairingManager } from '../pairing/pairing-manager.js';
+import type { RecordLog } from '../record-log.js';
+import { dialTls } from '../tls/tls-dialer.js';
+import { createTlsListener, type AuthorizeRequest, type TlsListener } from '../tls/tls-listener.js';
+import { ALPN_PAIRING, ALPN_SESSION } from '../tls/tls-options.js';
+import type { PeerSocket } from '../tls/peer-socket.js';
+import { TypedEmitter } from '../typed-emitter.js';
+import type { EngineEventMap } from './events.js';
+import { MessageChannel } from './message-channel.js';
+import { PeerDirectory } from './peer-directory.js';
+import { checkLocalPath, completeLocalPath } from './local-paths.js';
+import { SnapshotPublisher } from './snapshot-publisher.js';
+import { preferredSession, Session } from './session.js';
+
+/** Reconnect schedule for a trusted peer we lost (the last entry repeats). */
+export const RECONNECT_BACKOFF_MS: readonly number[] = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
+/** Notices stay in the snapshot this long. */
+export const NOTICE_TTL_MS = 8_000;
+const MAX_NOTICES = 20;
+
+export interface PinnedPeer {
+  deviceId: DeviceId;
+  name: string;
+  pinnedAt: number;
+  policy: 'ask' | 'auto-accept';
+  address?: string;
+}
+
+/** What the engine needs from the store (core → store through an interface). */
+export interface EngineStore {
+  listPins(): PinnedPeer[];
+  getPin(id: DeviceId): PinnedPeer | undefined;
+  putPin(pin: PinnedPeer): void;
+  removePin(id: DeviceId): boolean;
+  openLog<T>(name: string): Promise<RecordLog<T>>;
+}
+
+export interface EngineIdentity {
+  deviceId: DeviceId;
+  certPem: string;
+  keyPem: string;
+}
+
+export interface EngineOptions {
+  identity: EngineIdentity;
+  store: EngineStore;
+  name: string;
+  /** Accept connections (null: a private one-shot engine that only dials out). */
+  listen: { host: string; port: number } | null;
+  /** LAN discovery (null: off). */
+  discovery: { port: number; broadcast?: string[] } | null;
+  staticPeers?: { host: string; port: number }[];
+  clock?: Clock;
+  random?: Random;
+  /** Pairing requests time out after this (default PAIRING_TIMEOUT_MS). */
+  pairingTimeoutMs?: number;
+}
+
+export class Engine implements EngineHandle {
+  readonly events = new TypedEmitter<EngineEventMap>();
+  readonly selfId: DeviceId;
+  private readonly clock: Clock;
+  private readonly random: Random;
+  private readonly dir = new PeerDirectory();
+  private readonly publisher: SnapshotPublisher<EngineSnapshot>;
+  private listener: TlsListener | undefined;
+  private discovery: Discovery | undefined;
+  private listenPort = 0;
+  private readonly pairing: PairingManager;
+  private chat!: ChatService;
+  private history!: ChatHistory;
+  private outbox!: Outbox;
+  private readonly reconnect = new Map<DeviceId, { attempt: number; timer?: TimerHandle }>();
+  private notices: Notice[] = [];
+  private noticeSeq = 0;
+  private stopping = false;
+  private started = false;
+  /** Dials whose certificate did not match what discovery announced (quiet, counted). */
+  hintMismatches = 0;
+
+  constructor(private readonly o: EngineOptions) {
+    this.selfId = o.identity.deviceId;
+    this.clock = o.clock ?? systemClock;
+    this.random = o.random ?? systemRandom;
+    this.pairing = new PairingManager({
+      selfId: this.selfId,
+      selfName: () => this.o.name,
+      clock: this.clock,
+      random: this.random,
+      ...(o.pairingTimeoutMs ? { timeoutMs: o.pairingTimeoutMs } : {}),
+      dial: (host, port, expectedDeviceId) => this.dial(host, port, ALPN_PAIRING, expectedDeviceId),
+      onChange: () => this.changed(true),
+      onCode: (v) => {
+        this.events.emit('pair-request', { pairingId: v.id, deviceId: v.peerId, name: v.peerName, address: v.address, code: v.code ?? '', direction: v.direction });
+      },
+      onDone: (v, r) => this.pairingDone(v.id, v.peerId, v.peerName, v.direction === 'outgoing' ? v.address : undefined, r),
+    });
+    this.publisher = new SnapshotPublisher<EngineSnapshot>(this.buildSnapshot(), this.clock, undefined, () => this.buildSnapshot());
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.history = new ChatHistory(await this.o.store.openLog<ChatRecord>('chat'));
+    await this.history.open();
+    this.outbox = new Outbox(await this.o.store.openLog<OutboxRecord>('outbox'), this.clock, this.random);
+    await this.outbox.open();
+    this.chat = new ChatService({
+      history: this.history,
+      outbox: this.outbox,
+      clock: this.clock,
+      random: this.random,
+      sendToPeer: (id, msg) => this.sendToPeer(id, msg),
+      wantPeer: (id) => this.connectSoon(id, 0),
+      onReceived: (id, m) => this.events.emit('chat-received', { deviceId: id, name: this.nameOf(id), id: m.id, text: m.text, at: m.at }),
+      onDelivered: (id, mid) => this.events.emit('chat-delivered', { deviceId: id, id: mid }),
+      onChange: () => this.changed(),
+    });
+    this.outbox.subscribe(() => this.changed());
+
+    if (this.o.listen) {
+      this.listener = createTlsListener({
+        certPem: this.o.identity.certPem,
+        keyPem: this.o.identity.keyPem,
+        host: this.o.listen.host,
+        port: this.o.listen.port,
+        clock: this.clock,
+        authorize: (req) => this.authorize(req),
+      });
+      this.listener.on('connection', (s) => this.onInbound(s));
+      this.listener.on('error', (err) => this.notice('error', `listener: ${err.message}`));
+      this.listenPort = await this.listener.listen();
+      this.events.emit('listening', { address: this.o.listen.host, port: this.listenPort });
+    }
+    if (this.o.discovery) {
+      this.discovery = new Discovery({
+        selfId: this.selfId,
+        name: this.o.name,
+        tcpPort: this.listenPort || 1,
+        discoveryPort: this.o.discovery.port,
+        ...(this.o.discovery.broadcast?.length ? { broadcast: this.o.discovery.broadcast } : {}),
+        clock: this.clock,
+        random: this.random,
+      });
+      this.discovery.on('peer-seen', (e) => this.onDiscovered(e.deviceId, e.name, e.address, e.port, e.firstTime));
+      this.discovery.on('peer-stale', (e) => this.onDiscoveryStale(e.deviceId));
+      this.discovery.on('peer-gone', (e) => this.onDiscoveryGone(e.deviceId, e.reason));
+      this.discovery.on('duplicate-identity', (e) => this.notice('warn', `another device announces our own ID from ${e.address}`));
+      await this.discovery.start();
+    }
+    this.outbox.start((item) => this.deliver(item));
+    for (const pin of this.o.store.listPins()) this.connectSoon(pin.deviceId, 0);
+    for (const sp of this.o.staticPeers ?? []) void this.dialStatic(sp.host, sp.port);
+    this.changed(true);
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const r of this.reconnect.values()) this.clock.clearTimeout(r.timer);
+    this.reconnect.clear();
+    this.pairing.abortAll();
+    this.outbox?.stop();
+    this.chat?.stop();
+    for (const r of this.dir.all()) r.session?.close('ERR_CONNECTION_CLOSED', 'shutting down', true);
+    await this.discovery?.stop().catch(() => {});
+    await this.listener?.close().catch(() => {});
+    this.publisher.dispose();
+  }
+
+  // ---------------------------------------------------------------- EngineHandle
+
+  subscribe = (fn: () => void): (() => void) => this.publisher.subscribe(fn);
+  getSnapshot = (): EngineSnapshot => this.publisher.getSnapshot();
+
+  /** The snapshot as of now (headless callers don't wait for the publish tick). */
+  snapshotNow(): EngineSnapshot {
+    return this.buildSnapshot();
+  }
+
+  get port(): number {
+    return this.listenPort;
+  }
+
+  async sendChat(peerId: DeviceId, text: string): Promise<void> {
+    await this.queueChat(peerId, text);
+  }
+
+  /** Queue a chat message; returns its id once it is on disk. */
+  async queueChat(peerId: DeviceId, text: string): Promise<{ id: string }> {
+    this.requirePinned(peerId);
+    const r = await this.chat.send(peerId, text);
+    this.events.emit('chat-queued', { deviceId: peerId, id: r.id });
+    return r;
+  }
+
+  /** Resolves true once the message is acknowledged, false after `ms`. */
+  waitDelivered(id: string, ms: number): Promise<boolean> {
+    return this.waitFor(() => this.outbox.get(id)?.state === 'delivered', ms);
+  }
+
+  async sendFiles(_peerId: DeviceId, _paths: readonly string[]): Promise<void> {
+    throw new EngineError('ERR_INTERNAL', 'file transfer is not built yet', 'local');
+  }
+
+  async startPairing(peerId: DeviceId): Promise<void> {
+    const r = this.dir.get(peerId);
+    const addr = r?.hint ?? this.parseAddress(this.o.store.getPin(peerId)?.address);
+    if (!addr) throw new EngineError('ERR_PEER_UNREACHABLE', 'no known address for this peer', 'retryable');
+    await this.pairing.start(addr.host, addr.port, peerId);
+  }
+
+  /** Pair with whoever answers at host:port. */
+  async pairAddress(host: string, port: number): Promise<{ pairingId: string; deviceId: DeviceId }> {
+    const v = await this.pairing.start(host, port);
+    return { pairingId: v.id, deviceId: v.peerId };
+  }
+
+  answerPairing(pairingId: string, accept: boolean, code?: string): void {
+    this.pairing.answer(pairingId, accept, code);
+  }
+
+  answerOffer(_offerId: string, _accept: boolean): void {
+    this.notice('warn', 'file transfer is not built yet');
+  }
+
+  cancelTransfer(id: string): void {
+    void this.outbox.cancel(id);
+  }
+
+  retryNow(id: string): void {
+    this.outbox.retryNow(id);
+  }
+
+  checkPath(path: string): Promise<PathCheck> {
+    return checkLocalPath(path);
+  }
+
+  completePath(partial: string): Promise<string[]> {
+    return completeLocalPath(partial);
+  }
+
+  // ---------------------------------------------------------------- trust
+
+  trustList(): PinnedPeer[] {
+    return this.o.store.listPins();
+  }
+
+  trustAdd(deviceId: DeviceId, name: string): PinnedPeer {
+    const pin: PinnedPeer = { deviceId, name, pinnedAt: this.clock.wallNow(), policy: 'ask', ...(this.o.store.getPin(deviceId)?.address ? { address: this.o.store.getPin(deviceId)!.address } : {}) };
+    this.o.store.putPin(pin);
+    this.connectSoon(deviceId, 0);
+    this.changed();
+    return pin;
+  }
+
+  /** Unpin; a live session with that peer closes at once. */
+  trustRemove(deviceId: DeviceId): boolean {
+    const pin = this.o.store.getPin(deviceId);
+    if (!pin) return false;
+    this.o.store.removePin(deviceId);
+    const r = this.dir.get(deviceId);
+    this.cancelReconnect(deviceId);
+    r?.session?.close('ERR_NOT_PINNED', 'trust removed', true);
+    this.events.emit('trust-removed', { deviceId, name: pin.name });
+    this.changed(true);
+    return true;
+  }
+
+  /** Pinned and discovered peers, for naming PEER on the command line. */
+  candidates(): { deviceId: DeviceId; name: string; pinned: boolean }[] {
+    const pins = this.o.store.listPins();
+    const pinned = new Set(pins.map((p) => p.deviceId));
+    return [
+      ...pins.map((p) => ({ deviceId: p.deviceId, name: p.name, pinned: true })),
+      ...this.dir.all().filter((r) => !pinned.has(r.deviceId)).map((r) => ({ deviceId: r.deviceId, name: r.announcedName ?? '', pinned: false })),
+    ];
+  }
+
+  /** Ask the LAN who is there now. */
+  query(): void {
+    this.discovery?.query();
+  }
+
+  isOnline(id: DeviceId): boolean {
+    return this.dir.online(id);
+  }
+
+  /** Resolves true once `pred` holds (checked on every change), false after `ms`. */
+  waitFor(pred: () => boolean, ms: number): Promise<boolean> {
+    if (pred()) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = (v: boolean) => {
+        if (done) return;
+        done = true;
+        unsub();
+        this.clock.clearTimeout(timer);
+        resolve(v);
+      };
+      const check = () => pred() && finish(true);
+      const unsubs = [this.publisher.subscribe(check), this.outbox?.subscribe(check) ?? (() => {})];
+      const offs = (['peer-online', 'chat-delivered', 'paired', 'pair-failed'] as const).map((e) => this.events.on(e, check));
+      const unsub = () => {
+        unsubs.forEach((u) => u());
+        offs.forEach((u) => u());
+      };
+      const timer = this.clock.setTimeout(() => finish(pred()), ms);
+    });
+  }
+
+  outboxItems(): OutboxItem[] {
+    return this.outbox.list();
+  }
+
+  // ---------------------------------------------------------------- connections
+
+  private authorize(req: AuthorizeRequest): 'accept' | 'reject' {
+    if (this.stopping) return 'reject';
+    if (req.deviceId === this.selfId) return 'reject';
+    if (req.alpn === ALPN_SESSION) return this.o.store.getPin(req.deviceId) ? 'accept' : 'reject';
+    if (req.alpn === ALPN_PAIRING) return this.pairing.admit(req.deviceId, req.remoteAddress) ? 'accept' : 'reject';
+    return 'reject';
+  }
+
+  private onInbound(s: PeerSocket): void {
+    if (s.alpn === ALPN_PAIRING) return this.pairing.incoming(s);
+    if (s.alpn === ALPN_SESSION) return this.openSession(s, false);
+    s.close();
+  }
+
+  private dial(host: string, port: number, alpn: typeof ALPN_SESSION | typeof ALPN_PAIRING, expectedDeviceId?: DeviceId): Promise<PeerSocket> {
+    return dialTls({
+      host,
+      port,
+      certPem: this.o.identity.certPem,
+      keyPem: this.o.identity.keyPem,
+      alpn,
+      clock: this.clock,
+      ...(expectedDeviceId ? { expectedDeviceId } : {}),
+    });
+  }
+
+  private async dialStatic(host: string, port: number): Promise<void> {
+    try {
+      const s = await this.dial(host, port, ALPN_SESSION);
+      if (s.deviceId === this.selfId || !this.o.store.getPin(s.deviceId)) {
+        s.close();
+        if (s.deviceId !== this.selfId) this.dir.ensure(s.deviceId).hint = { host, port };
+        this.changed();
+        return;
+      }
+      this.openSession(s, true);
+    } catch {
+      // A static peer that is down is retried through its pin once known; nothing to do.
+    }
+  }
+
+  private parseAddress(a: string | undefined): { host: string; port: number } | undefined {
+    if (!a) return undefined;
+    const m = /^(.*):(\d+)$/.exec(a);
+    if (!m) return undefined;
+    return { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) };
+  }
+
+  /** Schedule a dial to a pinned peer (0 = now) unless one is live or under way. */
+  private connectSoon(id: DeviceId, delayMs?: number): void {
+    if (this.stopping) return;
+    const pin = this.o.store.getPin(id);
+    if (!pin) return;
+    const r = this.dir.ensure(id);
+    if (r.session || r.connecting) return;
+    const rc = this.reconnect.get(id) ?? { attempt: 0 };
+    if (rc.timer && delayMs === undefined) return;
+    this.clock.clearTimeout(rc.timer);
+    const wait = delayMs ?? RECONNECT_BACKOFF_MS[Math.min(rc.attempt, RECONNECT_BACKOFF_MS.length - 1)]!;
+    rc.timer = this.clock.setTimeout(() => {
+      rc.timer = undefined;
+      void this.dialPinned(id);
+    }, wait);
+    this.reconnect.set(id, rc);
+  }
+
+  private cancelReconnect(id: DeviceId): void {
+    const rc = this.reconnect.get(id);
+    if (rc) this.clock.clearTimeout(rc.timer);
+    this.reconnect.delete(id);
+  }
+
+  private async dialPinned(id: DeviceId): Promise<void> {
+    const pin = this.o.store.getPin(id);
+    const r = this.dir.ensure(id);
+    if (!pin || r.session || r.connecting || this.stopping) return;
+    const staticMatch = (this.o.staticPeers ?? []).map((p) => ({ ...p, loud: true }));
+    const targets: { host: string; port: number; loud: boolean }[] = [];
+    if (r.hint) targets.push({ ...r.hint, loud: false });
+    const pinned = this.parseAddress(pin.address);
+    if (pinned) targets.push({ ...pinned, loud: true });
+    targets.push(...staticMatch);
+    if (!targets.length) return; // wait for discovery
+    r.connecting = true;
+    this.changed();
+    const rc = this.reconnect.get(id) ?? { attempt: 0 };
+    this.reconnect.set(id, rc);
+    for (const t of targets) {
+      try {
+        const s = await this.dial(t.host, t.port, ALPN_SESSION, id);
+        r.connecting = false;
+        if (this.stopping) return s.close();
+        this.openSession(s, true);
+        return;
+      } catch (err) {
+        if (isEngineError(err, 'ERR_CERT_CHANGED')) {
+          if (t.loud && this.o.store.getPin(id)) {
+            this.events.emit('cert-changed', { expected: id, got: (err.cause as { deviceId?: DeviceId } | undefined)?.deviceId ?? id, address: `${t.host}:${t.port}` });
+            this.notice('error', `certificate changed: ${pin.name} (${shortId(id)}) at ${t.host}:${t.port} presented another certificate — refused`);
+          } else {
+            this.hintMismatches++;
+          }
+        }
+      }
+    }
+    r.connecting = false;
+    rc.attempt++;
+    this.changed();
+    this.connectSoon(id);
+  }
+
+  private openSession(sock: PeerSocket, initiatedBySelf: boolean): void {
+    const channel = new MessageChannel(sock);
+    new Session(sock.deviceId, initiatedBySelf, sock.remoteAddress, channel, { selfName: this.o.name, listenPort: this.listenPort }, this.clock, {
+      onReady: (s) => this.sessionReady(s),
+      onMessage: (s, m) => this.onSessionMessage(s, m),
+      onRtt: (s, ms) => {
+        const r = this.dir.get(s.peerId);
+        if (r && r.session === s) {
+          r.rttMs = ms;
+          r.lastSeen = this.clock.wallNow();
+          this.changed();
+        }
+      },
+      onClosed: (s, why) => this.sessionClosed(s, why),
+    });
+  }
+
+  private sessionReady(s: Session): void {
+    if (!this.o.store.getPin(s.peerId) || this.stopping) {
+      s.deny(this.stopping ? 'SHUTTING_DOWN' : 'NOT_TRUSTED', 'not trusted');
+      return;
+    }
+    const r = this.dir.ensure(s.peerId);
+    if (r.session && r.session !== s && r.session.isReady) {
+      const keep = preferredSession(this.selfId, r.session, s);
+      const drop = keep === s ? r.session : s;
+      r.session = keep;
+      drop.deny('DUPLICATE', 'a connection with this peer already exists');
+      if (keep !== s) return;
+    }
+    const wasOnline = r.session === s;
+    r.session = s;
+    r.connecting = false;
+    r.lastSeen = this.clock.wallNow();
+    if (s.peerHello?.name && !r.announcedName) r.announcedName = s.peerHello.name;
+    const rc = this.reconnect.get(s.peerId);
+    if (rc) {
+      this.clock.clearTimeout(rc.timer);
+      this.reconnect.delete(s.peerId);
+    }
+    // Remember where a trusted peer can be dialled (its listening port, not our source port).
+    const pin = this.o.store.getPin(s.peerId)!;
+    const port = s.peerHello?.port ?? 0;
+    if (port > 0) {
+      const address = `${s.remoteAddress.includes(':') ? `[${s.remoteAddress}]` : s.remoteAddress}:${port}`;
+      if (pin.address !== address) this.o.store.putPin({ ...pin, address });
+    }
+    if (!wasOnline) this.events.emit('peer-online', { deviceId: s.peerId, name: this.nameOf(s.peerId), address: s.remoteAddress });
+    this.outbox.peerSeen(s.peerId);
+    this.changed(true);
+  }
+
+  private sessionClosed(s: Session, why: { code: string; message: string; bye: boolean }): void {
+    const r = this.dir.get(s.peerId);
+    if (!r || r.session !== s) return;
+    r.session = undefined;
+    r.rttMs = undefined;
+    this.chat.sessionLost(s.peerId);
+    this.events.emit('peer-offline', { deviceId: s.peerId, name: this.nameOf(s.peerId), reason: why.message });
+    if (!why.bye && why.code !== 'ERR_NOT_PINNED') this.connectSoon(s.peerId);
+    this.changed(true);
+  }
+
+  private onSessionMessage(s: Session, m: Message): void {
+    const r = this.dir.get(s.peerId);
+    if (r) r.lastSeen = this.clock.wallNow();
+    switch (m.type) {
+      case 'CHAT':
+        void this.chat.received(s.peerId, m).then(
+          (ack) => s.send(ack),
+          (err: unknown) => this.notice('error', `could not store a message: ${err instanceof Error ? err.message : String(err)}`),
+        );
+        return;
+      case 'CHAT_ACK':
+        void this.chat.acked(s.peerId, m.id);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private sendToPeer(id: DeviceId, msg: Message): boolean {
+    const s = this.dir.get(id)?.session;
+    if (!s?.isReady) return false;
+    return s.send(msg) || true;
+  }
+
+  private deliver(item: OutboxItem): void {
+    if (item.kind === 'chat') return this.chat.deliver(item);
+    void this.outbox.markFailed(item.id, { code: 'ERR_INTERNAL', message: `cannot deliver ${item.kind} yet` });
+  }
+
+  // ---------------------------------------------------------------- discovery
+
+  private onDiscovered(id: DeviceId, name: string, host: string, port: number, firstTime: boolean): void {
+    const r = this.dir.ensure(id);
+    const moved = !r.hint || r.hint.host !== host || r.hint.port !== port;
+    r.announcedName = name;
+    r.hint = { host, port };
+    r.discovery = 'fresh';
+    r.lastSeen = this.clock.wallNow();
+    const pinned = !!this.o.store.getPin(id);
+    if (firstTime || moved) this.events.emit('peer-discovered', { deviceId: id, name, address: host, port, verified: pinned });
+    // Seen again: a trusted peer we are not connected to is dialled at once.
+    if (pinned && !r.session && !r.connecting) this.connectSoon(id, 0);
+    this.changed();
+  }
+
+  private onDiscoveryStale(id: DeviceId): void {
+    const r = this.dir.get(id);
+    if (r) r.discovery = 'stale';
+    this.changed();
+  }
+
+  private onDiscoveryGone(id: DeviceId, reason: string): void {
+    const r = this.dir.get(id);
+    if (!r) return;
+    r.discovery = 'none';
+    if (reason === 'bye') this.events.emit('peer-left', { deviceId: id, name: this.nameOf(id) });
+    this.dir.prune(id, !!this.o.store.getPin(id));
+    this.changed(true);
+  }
+
+  // ---------------------------------------------------------------- pairing
+
+  private pairingDone(pairingId: string, peerId: DeviceId, peerName: string, dialledAddress: string | undefined, r: { ok: boolean; code?: string; message?: string }): void {
+    if (r.ok) {
+      const name = peerName.trim() || shortId(peerId);
+      const existing = this.o.store.getPin(peerId);
+      const hint = this.dir.get(peerId)?.hint;
+      const addr = dialledAddress ?? (hint ? `${hint.host}:${hint.port}` : existing?.address);
+      this.o.store.putPin({
+        deviceId: peerId,
+        name: existing?.name ?? name,
+        pinnedAt: this.clock.wallNow(),
+        policy: existing?.policy ?? 'ask',
+        ...(addr ? { address: addr } : {}),
+      });
+      this.events.emit('paired', { pairingId, deviceId: peerId, name });
+      this.notice('info', `paired with ${name} (${shortId(peerId)})`);
+      this.connectSoon(peerId, 0);
+    } else {
+      this.events.emit('pair-failed', { pairingId, deviceId: peerId, name: peerName, code: r.code ?? 'ABORTED', message: r.message ?? 'pairing failed' });
+      this.notice('warn', `pairing with ${peerName || shortId(peerId)} failed: ${r.message ?? r.code}`);
+    }
+    this.changed(true);
+  }
+
+  // ---------------------------------------------------------------- snapshot
+
+  private requirePinned(id: DeviceId): void {
+    if (!this.o.store.getPin(id)) throw new EngineError('ERR_NOT_PINNED', 'that peer is not trusted: pair with it first', 'usage');
+  }
+
+  private nameOf(id: DeviceId): string {
+    return this.o.store.getPin(id)?.name ?? this.dir.get(id)?.announcedName ?? shortId(id);
+  }
+
+  notice(level: NoticeLevel, text: string): void {
+    const now = this.clock.now();
+    this.notices = [...this.notices.filter((n) => now - n.at < NOTICE_TTL_MS), { id: ++this.noticeSeq, level, text, at: now }].slice(-MAX_NOTICES);
+    if (level === 'error') this.events.emit('error', { code: 'ERR_NOTICE', message: text });
+    this.changed(true);
+  }
+
+  private changed(urgent = false): void {
+    if (!this.stopping) this.publisher.markDirty(urgent);
+  }
+
+  private buildSnapshot(): EngineSnapshot {
+    const now = this.clock.now();
+    const pins = this.o.store.listPins();
+    const chats: Record<string, EngineSnapshot['chats'][string]> = {};
+    if (this.history) for (const id of this.history.peers()) chats[id] = this.history.messages(id);
+    return {
+      self: {
+        deviceId: this.selfId,
+        shortId: shortId(this.selfId),
+        name: this.o.name,
+        ...(this.listener ? { listenAddress: `${this.o.listen!.host}:${this.listenPort}` } : {}),
+      },
+      peers: this.dir.views(pins),
+      transfers: [],
+      chats,
+      pairings: this.pairing.views(),
+      offers: [],
+      notices: this.notices.filter((n) => now - n.at < NOTICE_TTL_MS),
+    };
+  }
+}
