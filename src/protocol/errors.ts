@@ -10,7 +10,15 @@ export type ProtocolErrorCode =
   | 'ERR_BAD_DEVICE_ID'
   | 'ERR_BAD_PATH'
   | 'ERR_BAD_PACKET'
-  | 'ERR_PAIRING_COMMIT_MISMATCH';
+  | 'ERR_PAIRING_COMMIT_MISMATCH'
+  /** Input ended in the middle of a frame (EOF after a partial header or payload). */
+  | 'ERR_TRUNCATED_FRAME'
+  /** Chat text is empty or whitespace only. */
+  | 'ERR_CHAT_EMPTY'
+  /** Chat text is longer than MAX_CHAT_BYTES of UTF-8. */
+  | 'ERR_CHAT_TOO_LONG'
+  /** A pairing nonce, exporter or device ID given to the pairing-code functions has the wrong size. */
+  | 'ERR_BAD_PAIRING_INPUT';
 
 export class ProtocolError extends Error {
   override readonly name = 'ProtocolError';

@@ -1,0 +1,99 @@
+/**
+ * The message registry: the one table mapping message `type` ⇄ frame type byte,
+ * and encode/decode of whole frames.
+ *
+ * Frame type bytes (0x00 is never used, so zeroed memory is not a frame):
+ *   0x01–0x0F session    HELLO 01, ACCEPT 02, DENY 03, BYE 04
+ *   0x10–0x1F pairing    PAIR_COMMIT 10, PAIR_NONCE 11, PAIR_REVEAL 12, PAIR_CONFIRM 13, PAIR_REJECT 14
+ *   0x20–0x2F heartbeat  HEARTBEAT 20, HEARTBEAT_ACK 21
+ *   0x30–0x3F chat       CHAT 30, CHAT_ACK 31
+ *   0x40–0x5F transfer   (reserved)
+ *   0x60–0x7F relay, swarm (reserved)
+ *   0x80–0xFF binary     CHUNK 80 (reserved, FRAME_TYPE_CHUNK)
+ *
+ * To add a family: write `messages/<family>.ts` exporting its codecs as a
+ * `const` tuple, spread it into CODECS below, then add a sample and an
+ * arbitrary per new type (test/protocol/helpers/samples.ts, arbitraries.ts;
+ * both are typed so a missing one is a compile error) and regenerate the golden
+ * fixtures with UPDATE_FIXTURES=1. Duplicate names or bytes fail at load.
+ * Caps: MAX_CONTROL_BYTES per control frame, except CHAT (MAX_CHAT_FRAME_BYTES).
+ */
+import { encodeFrame, type Frame, type FrameLimits } from '../frame.js';
+import { FrameDecoder } from '../frame-decoder.js';
+import { ProtocolError } from '../errors.js';
+import type { MessageCodec, MessageOf } from './codec.js';
+import { chatCodecs } from './chat.js';
+import { heartbeatCodecs } from './heartbeat.js';
+import { pairingCodecs } from './pairing.js';
+import { sessionCodecs } from './session.js';
+
+export * from './chat.js';
+export * from './heartbeat.js';
+export * from './pairing.js';
+export * from './session.js';
+export type { MessageCodec, MessageOf } from './codec.js';
+
+const CODECS = [...sessionCodecs, ...pairingCodecs, ...heartbeatCodecs, ...chatCodecs] as const;
+
+/** Every message this build understands, as a union discriminated by `type`. */
+export type Message = MessageOf<(typeof CODECS)[number]>;
+export type MessageType = Message['type'];
+export type MessageOfType<K extends MessageType> = Extract<Message, { type: K }>;
+
+type AnyCodec = MessageCodec<Message>;
+
+/** All codecs, in table order. */
+export const MESSAGE_CODECS: readonly AnyCodec[] = CODECS as unknown as readonly AnyCodec[];
+
+const byType = new Map<string, AnyCodec>();
+const byFrameType = new Map<number, AnyCodec>();
+for (const codec of MESSAGE_CODECS) {
+  const clash = byType.get(codec.type) ?? byFrameType.get(codec.frameType);
+  if (clash) throw new Error(`message registry: ${codec.type} clashes with ${clash.type}`);
+  if (!Number.isInteger(codec.frameType) || codec.frameType < 1 || codec.frameType > 0xff) {
+    throw new Error(`message registry: ${codec.type} has frame type ${codec.frameType}, not a byte in 1..255`);
+  }
+  byType.set(codec.type, codec);
+  byFrameType.set(codec.frameType, codec);
+}
+
+/** The frame type byte of a message type. */
+export function frameTypeOf(type: MessageType): number {
+  return byType.get(type)!.frameType;
+}
+
+/** The message type carried by a frame type byte, or undefined if unknown. */
+export function messageTypeOf(frameType: number): MessageType | undefined {
+  return byFrameType.get(frameType)?.type;
+}
+
+/** Frame caps for FrameDecoder: each registered type's limit; unknown bytes are refused. */
+export const messageFrameLimits: FrameLimits = (type) => byFrameType.get(type)?.maxPayloadBytes;
+
+/** A decoder that accepts exactly the registered frame types. */
+export function createMessageDecoder(): FrameDecoder {
+  return new FrameDecoder(messageFrameLimits);
+}
+
+/** A whole frame for `msg`. Throws ProtocolError if it breaks its schema or its frame cap. */
+export function encodeMessage(msg: Message): Buffer {
+  const codec = byType.get(msg.type);
+  if (!codec) throw new ProtocolError('ERR_UNKNOWN_FRAME_TYPE', `no codec for message type ${String(msg.type)}`);
+  const payload = codec.encode(msg);
+  if (payload.length > codec.maxPayloadBytes) {
+    throw new ProtocolError('ERR_FRAME_TOO_LARGE', `${msg.type} is ${payload.length} bytes, cap is ${codec.maxPayloadBytes}`);
+  }
+  return encodeFrame(codec.frameType, payload);
+}
+
+/** The message in a frame. Throws only ProtocolError (unknown type, over the cap, malformed body). */
+export function decodeMessage(frame: Frame): Message {
+  const codec = byFrameType.get(frame.type);
+  if (!codec) {
+    throw new ProtocolError('ERR_UNKNOWN_FRAME_TYPE', `unknown frame type 0x${frame.type.toString(16).padStart(2, '0')}`);
+  }
+  if (frame.payload.length > codec.maxPayloadBytes) {
+    throw new ProtocolError('ERR_FRAME_TOO_LARGE', `${codec.type} is ${frame.payload.length} bytes, cap is ${codec.maxPayloadBytes}`);
+  }
+  return codec.decode(frame.payload);
+}
