@@ -3,6 +3,7 @@
  * exclusively and fsynced before it is closed, and an fsynced directory (a
  * create, rename or link is durable only once its directory is).
  */
+import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 /** Create `file` (O_CREAT|O_EXCL, so never through a planted name), write `data`, fsync, close. */
@@ -24,5 +25,16 @@ export async function syncDir(dir: string): Promise<void> {
     await fh.sync();
   } finally {
     await fh.close();
+  }
+}
+
+/** `syncDir` for synchronous writers (conf writes synchronously). */
+export function syncDirSync(dir: string): void {
+  if (process.platform === 'win32') return;
+  const fd = openSync(dir, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }

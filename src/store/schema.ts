@@ -1,0 +1,73 @@
+/**
+ * The shape of config.json, once, as zod schemas: the stores parse with them,
+ * and conf gets the JSON Schema generated from them. Unknown keys are allowed
+ * in the file (a newer peerdeck may have written them) and dropped on parse.
+ */
+import { z } from 'zod';
+import { isDeviceId } from '../protocol/device-id.js';
+import { MAX_NAME_BYTES } from '../protocol/discovery-packet.js';
+
+export const STORE_VERSION = 1;
+
+const DEVICE_ID_PATTERN = /^[A-Z2-7]{7}(?:-[A-Z2-7]{7}){7}$/;
+const HOST_PORT_PATTERN = /^(?:\[[^\]\s]+\]|[^:\s[\]]+):(\d{1,5})$/;
+
+export const DisplayNameSchema = z
+  .string()
+  .min(1)
+  .refine((s) => Buffer.byteLength(s) <= MAX_NAME_BYTES, `a name is at most ${MAX_NAME_BYTES} bytes of UTF-8`);
+
+/** `host:port` (IPv6 in brackets), port 1..65535. */
+export const HostPortSchema = z
+  .string()
+  .regex(HOST_PORT_PATTERN)
+  .refine((s) => {
+    const port = Number(HOST_PORT_PATTERN.exec(s)?.[1]);
+    return port >= 1 && port <= 65535;
+  }, 'port must be 1..65535');
+
+const port = (min: number) => z.number().int().min(min).max(65535);
+
+export const SettingsSchema = z.object({
+  name: DisplayNameSchema,
+  downloadsDir: z.string().min(1),
+  offerTimeoutMs: z.number().int().min(1_000).max(86_400_000),
+  listenPort: port(0),
+  discoveryPort: port(1),
+  discovery: z.boolean(),
+  broadcastAddresses: z.array(z.string().min(1)).max(32),
+  homeRelay: HostPortSchema.nullable(),
+  sharedDir: z.string().min(1).nullable(),
+});
+
+export const DeviceIdSchema = z.string().regex(DEVICE_ID_PATTERN).refine(isDeviceId, 'device ID check characters do not match');
+
+/** A pin as stored: keyed by device ID in `pins`, so the ID is not repeated inside. */
+export const PinEntrySchema = z.object({
+  name: DisplayNameSchema,
+  pinnedAt: z.number().int().nonnegative(),
+  policy: z.enum(['ask', 'auto-accept']),
+  address: HostPortSchema.optional(),
+  static: z.boolean().optional(),
+});
+
+export const StoreDataSchema = z.object({
+  version: z.literal(STORE_VERSION),
+  settings: SettingsSchema.partial(),
+  pins: z.record(DeviceIdSchema, PinEntrySchema),
+});
+
+export type StoreData = z.output<typeof StoreDataSchema>;
+export type PinEntry = z.output<typeof PinEntrySchema>;
+
+export function emptyStoreData(): StoreData {
+  return { version: STORE_VERSION, settings: {}, pins: {} };
+}
+
+/** conf's `schema` option: JSON Schema per top-level key (lenient about unknown keys). */
+export function confSchema(): Record<keyof StoreData, Record<string, unknown>> {
+  const { properties } = z.toJSONSchema(StoreDataSchema, { io: 'input' }) as {
+    properties: Record<keyof StoreData, Record<string, unknown>>;
+  };
+  return properties;
+}
