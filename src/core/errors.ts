@@ -24,6 +24,8 @@ export type EngineErrorCode =
   | 'ERR_HANDSHAKE_TIMEOUT'
   /** TLS refused or broke mid-handshake, or settled on something our policy refuses. */
   | 'ERR_HANDSHAKE_FAILED'
+  /** Could not bind the listening socket (cause carries EADDRINUSE, EACCES, ...). */
+  | 'ERR_LISTEN_FAILED'
   | 'ERR_IDLE_TIMEOUT'
   | 'ERR_CONNECTION_CLOSED'
   | 'ERR_PAIRING_REJECTED'
