@@ -39,6 +39,9 @@ export interface JournalOptions {
   onClose?: () => void;
 }
 
+/** Largest single group-commit write; a bigger burst is split over several write + sync rounds. */
+const MAX_BATCH_BYTES = 8 * 1024 * 1024;
+
 export type RewriteInput = Iterable<Uint8Array> | ((current: Buffer[]) => Iterable<Uint8Array> | Promise<Iterable<Uint8Array>>);
 
 interface Pending {
@@ -129,13 +132,10 @@ export class Journal {
     if (payload.length > MAX_RECORD_BYTES) {
       return Promise.reject(journalError(`record of ${payload.length} bytes is over the ${MAX_RECORD_BYTES}-byte cap`));
     }
-    const record = encodeRecord(payload);
+    const record = encodeRecord(payload); // a copy: the caller may reuse its buffer
     return new Promise<void>((resolve, reject) => {
       this.pending.push({ record, resolve, reject });
-      if (!this.flushQueued) {
-        this.flushQueued = true;
-        void this.exclusive(() => this.flush());
-      }
+      this.scheduleFlush();
     });
   }
 
@@ -219,13 +219,28 @@ export class Journal {
     return run;
   }
 
+  private scheduleFlush(): void {
+    if (this.flushQueued) return;
+    this.flushQueued = true;
+    void this.exclusive(() => this.flush());
+  }
+
+  /** Write and sync what is pending (up to MAX_BATCH_BYTES; the rest goes in the next flush). */
   private async flush(): Promise<void> {
     this.flushQueued = false;
-    const batch = this.pending.splice(0);
+    let n = 0;
+    let bytes = 0;
+    for (const p of this.pending) {
+      if (n > 0 && bytes + p.record.length > MAX_BATCH_BYTES) break;
+      bytes += p.record.length;
+      n++;
+    }
+    const batch = this.pending.splice(0, n);
+    if (this.pending.length > 0) this.scheduleFlush();
     if (batch.length === 0) return;
     try {
       if (this.broken) throw this.broken;
-      const data = batch.length === 1 ? batch[0]!.record : Buffer.concat(batch.map((p) => p.record));
+      const data = batch.length === 1 ? batch[0]!.record : Buffer.concat(batch.map((p) => p.record), bytes);
       const file = this.shared.file;
       try {
         await file.write(data, this.end);

@@ -36,7 +36,7 @@ export class JsonJournal<T> {
   }
 
   /** Replace everything: with `records`, or with what `transform` makes of the current records (appends held back). */
-  rewrite(input: readonly T[] | ((current: T[]) => readonly T[] | Promise<readonly T[]>)): Promise<void> {
+  async rewrite(input: readonly T[] | ((current: T[]) => readonly T[] | Promise<readonly T[]>)): Promise<void> {
     if (typeof input !== 'function') return this.journal.rewrite(input.map(encode));
     return this.journal.rewrite(async (current) => {
       const next = await input(current.map((bytes, i) => this.decode(bytes, i)));
@@ -65,7 +65,12 @@ export class JsonJournal<T> {
 }
 
 function encode(record: unknown): Buffer {
-  const text = JSON.stringify(record);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(record);
+  } catch (err) {
+    throw journalError(`a journal record must be JSON-serialisable: ${(err as Error).message}`, err);
+  }
   if (text === undefined) throw journalError('a journal record must be JSON-serialisable (got undefined or a function)');
   return Buffer.from(text, 'utf8');
 }

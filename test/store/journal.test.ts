@@ -126,6 +126,17 @@ describe('appending and reading back', () => {
     await j.close();
   });
 
+  it('splits a burst bigger than one batch into several write + sync rounds, still in order', async () => {
+    const io = tracedIo(memoryJournalIo());
+    const j = await Journal.open(file, { io });
+    io.log.length = 0;
+    const big = [1, 2, 3].map((i) => Buffer.alloc(5 * 1024 * 1024, i));
+    await Promise.all(big.map((r) => j.append(r)));
+    expect(io.log.filter((l) => l.startsWith('write'))).toHaveLength(3);
+    const back = await j.readAll();
+    expect(back.map((b) => [b.length, b[0]])).toEqual(big.map((b) => [b.length, b[0]]));
+  });
+
   it('refuses a record over the cap with ERR_JOURNAL and stays usable', async () => {
     const j = await Journal.open(file, { io: memoryJournalIo() });
     expect(await codeOf(j.append(Buffer.alloc(MAX_RECORD_BYTES + 1)))).toBe('ERR_JOURNAL');
@@ -378,6 +389,8 @@ describe('JSON layer', () => {
     const j = new JsonJournal<Msg>(raw, parseMsg);
     expect(await codeOf(j.readAll())).toBe('ERR_JOURNAL');
     expect(await codeOf(j.append(undefined as unknown as Msg))).toBe('ERR_JOURNAL');
+    expect(await codeOf(j.append({ id: 'x', n: 1n } as unknown as Msg))).toBe('ERR_JOURNAL');
+    expect(await codeOf(j.rewrite([{ id: 'x', n: 1n } as unknown as Msg]))).toBe('ERR_JOURNAL');
     await raw.rewrite([Buffer.from('not json')]);
     expect(await codeOf(j.readAll())).toBe('ERR_JOURNAL');
   });
