@@ -1,0 +1,10 @@
+import type { Command } from '../command.js';
+import { chatCommand } from './chat.js';
+import { idCommand } from './id.js';
+import { listenCommand } from './listen.js';
+import { pairCommand } from './pair.js';
+import { peersCommand } from './peers.js';
+import { trustCommand } from './trust.js';
+
+/** Every subcommand, in the order `peerdeck --help` lists them. */
+export const commands: readonly Command[] = [idCommand, listenCommand, peersCommand, pairCommand, trustCommand, chatCommand];

@@ -1,0 +1,121 @@
+/**
+ * The composition root: config dir + identity + store + engine, and who runs
+ * the engine for this identity. One process owns an identity at a time (lock +
+ * control socket); a one-shot command either talks to that process or, when
+ * none runs, runs a private engine just for its job.
+ */
+import { claimIdentity, type OwnerClaim } from './core/control/engine-host.js';
+import { prepareConfigDir, type ConfigPaths } from './core/config-dir.js';
+import { loadOrCreateIdentity, type Identity } from './core/identity.js';
+import { Engine } from './core/engine/engine.js';
+import { remoteOperations, serveOperations } from './core/engine/control-bridge.js';
+import { localOperations, onAllEvents, type EventSink, type Operations } from './core/engine/operations.js';
+import { EngineError } from './core/errors.js';
+import { openConfStore } from './store/conf-store.js';
+import type { Store } from './store/store.js';
+import type { GlobalOptions } from './cli/global-flags.js';
+
+export interface OpenedIdentity {
+  paths: ConfigPaths;
+  identity: Identity;
+  /** --name, else the stored name, else the host name. */
+  name: string;
+}
+
+/** Config dir and identity only (for `id`): no lock, no engine. */
+export async function openIdentity(opts: Pick<GlobalOptions, 'configDir' | 'name'>): Promise<OpenedIdentity & { store?: Store }> {
+  const paths = await prepareConfigDir(opts.configDir);
+  const identity = await loadOrCreateIdentity(paths);
+  const store = await openConfStore(paths);
+  try {
+    return { paths, identity, name: opts.name ?? store.getSettings().name };
+  } finally {
+    await store.close();
+  }
+}
+
+interface EngineRun {
+  engine: Engine;
+  store: Store;
+  identity: Identity;
+  paths: ConfigPaths;
+  close(): Promise<void>;
+}
+
+async function startEngine(claim: OwnerClaim, paths: ConfigPaths, opts: GlobalOptions, listen: boolean, onEvent?: EventSink): Promise<EngineRun> {
+  const identity = await loadOrCreateIdentity(paths);
+  const store = await openConfStore(paths);
+  const settings = store.getSettings();
+  if (opts.name && opts.name !== settings.name && listen) store.updateSettings({ name: opts.name });
+  const engine = new Engine({
+    identity,
+    store,
+    name: opts.name ?? settings.name,
+    listen: listen ? { host: '0.0.0.0', port: opts.port } : null,
+    discovery: opts.discovery ? { port: opts.discoveryPort, ...(opts.broadcast.length ? { broadcast: opts.broadcast } : {}) } : null,
+    staticPeers: opts.peers,
+  });
+  const offEvents = onEvent ? onAllEvents(engine, onEvent) : undefined;
+  try {
+    // Serve the control socket as soon as we own the identity, so other commands find us.
+    await claim.startControlServer(serveOperations(localOperations(engine)));
+    await engine.start();
+  } catch (err) {
+    offEvents?.();
+    await engine.shutdown().catch(() => {});
+    await store.close().catch(() => {});
+    await claim.close().catch(() => {});
+    throw err;
+  }
+  let closed = false;
+  return {
+    engine,
+    store,
+    identity,
+    paths,
+    async close() {
+      if (closed) return;
+      closed = true;
+      offEvents?.();
+      await engine.shutdown();
+      await claim.close();
+      await store.close();
+    },
+  };
+}
+
+/**
+ * Run the identity's engine in this process, listening and discovering (for
+ * `listen`, `receive` and the dashboard). Refuses if another process runs it.
+ */
+export async function runOwnedEngine(opts: GlobalOptions, onEvent?: EventSink): Promise<EngineRun> {
+  const paths = await prepareConfigDir(opts.configDir);
+  const claim = await claimIdentity({ lockPath: paths.lockFile, socketPath: paths.controlSocket });
+  if (claim.kind === 'client') {
+    claim.client.close();
+    throw new EngineError('ERR_ENGINE_LOCKED', `another peerdeck process${claim.holderPid ? ` (pid ${claim.holderPid})` : ''} already runs the engine for ${paths.root}`, 'local');
+  }
+  return startEngine(claim, paths, opts, true, onEvent);
+}
+
+/**
+ * Run `fn` against this identity's engine: the running one over its control
+ * socket when there is one, otherwise a private engine that only dials out.
+ */
+export async function withOperations<T>(opts: GlobalOptions, fn: (ops: Operations, remote: boolean) => Promise<T>): Promise<T> {
+  const paths = await prepareConfigDir(opts.configDir);
+  const claim = await claimIdentity({ lockPath: paths.lockFile, socketPath: paths.controlSocket });
+  if (claim.kind === 'client') {
+    try {
+      return await fn(remoteOperations(claim.client), true);
+    } finally {
+      claim.client.close();
+    }
+  }
+  const run = await startEngine(claim, paths, opts, false);
+  try {
+    return await fn(localOperations(run.engine), false);
+  } finally {
+    await run.close();
+  }
+}
