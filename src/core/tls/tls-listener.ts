@@ -1,0 +1,256 @@
+/**
+ * Mutual-TLS listener. Every inbound connection goes: TCP accept (counted
+ * against a cap, timer started) → TLS handshake → policy check → device ID
+ * from the presented certificate → `authorize` → PeerSocket, or destroy.
+ * Until `authorize` says 'accept' we write no application byte, and a rejected
+ * or timed-out socket is destroyed without one.
+ */
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
+import { createServer, type Server, type TLSSocket } from 'node:tls';
+import type { Clock, TimerHandle } from '../clock.js';
+import { EngineError } from '../errors.js';
+import type { DeviceId } from '../../protocol/device-id.js';
+import { inspectNegotiated, type NegotiationFailure } from './negotiated.js';
+import { PeerSocket } from './peer-socket.js';
+import {
+  HANDSHAKE_TIMEOUT_MS,
+  MAX_PENDING_HANDSHAKES,
+  serverTlsOptions,
+  type PeerdeckAlpn,
+} from './tls-options.js';
+
+export interface AuthorizeRequest {
+  readonly deviceId: DeviceId;
+  readonly alpn: PeerdeckAlpn;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+}
+export type AuthorizeDecision = 'accept' | 'reject';
+/** The engine's decision; a throw or rejected promise counts as 'reject'. */
+export type Authorize = (req: AuthorizeRequest) => AuthorizeDecision | Promise<AuthorizeDecision>;
+
+export type RejectReason =
+  | NegotiationFailure
+  | 'unauthorized'
+  | 'handshake-timeout'
+  | 'too-many-pending'
+  | 'tls-error'
+  | 'closed-early';
+
+export interface RejectedConnection {
+  readonly reason: RejectReason;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly deviceId?: DeviceId;
+  readonly detail?: string;
+}
+
+export interface TlsListenerEvents {
+  connection: [socket: PeerSocket];
+  rejected: [info: RejectedConnection];
+  /** Server errors after listen() resolved; dropped if nobody listens. */
+  error: [err: Error];
+}
+
+export interface TlsListenerOptions {
+  readonly certPem: string;
+  readonly keyPem: string;
+  readonly host: string;
+  readonly port: number;
+  readonly authorize: Authorize;
+  readonly clock: Clock;
+  /** TCP accept → authorize decision. */
+  readonly handshakeTimeoutMs?: number;
+  readonly maxPendingHandshakes?: number;
+  /** Passed to every accepted PeerSocket. */
+  readonly idleTimeoutMs?: number;
+  readonly writeHighWaterMark?: number;
+}
+
+interface Pending {
+  readonly raw: Socket;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  timer: TimerHandle | undefined;
+  done: boolean;
+}
+
+const tupleKey = (s: Socket): string =>
+  `${s.remoteAddress}|${s.remotePort}|${s.localAddress}|${s.localPort}`;
+
+export class TlsListener extends EventEmitter<TlsListenerEvents> {
+  private readonly server: Server;
+  private readonly opts: TlsListenerOptions;
+  private readonly handshakeTimeoutMs: number;
+  private readonly maxPending: number;
+  /** Keyed by TCP 4-tuple: the only link between the raw socket and its TLSSocket. */
+  private readonly pending = new Map<string, Pending>();
+  private readonly accepted = new Set<PeerSocket>();
+  private boundPort: number | undefined;
+  private listening = false;
+
+  constructor(opts: TlsListenerOptions) {
+    super();
+    this.opts = opts;
+    this.handshakeTimeoutMs = opts.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS;
+    this.maxPending = opts.maxPendingHandshakes ?? MAX_PENDING_HANDSHAKES;
+    this.server = createServer(serverTlsOptions(opts.certPem, opts.keyPem));
+    this.server.on('connection', (raw: Socket) => this.onTcpConnection(raw));
+    this.server.on('secureConnection', (socket: TLSSocket) => this.onSecureConnection(socket));
+    // Handshake failures (wrong version, cipher, ALPN, resets): Node destroys the socket.
+    // Reported only if still pending: sockets we dropped ourselves also end up here.
+    this.server.on('tlsClientError', (err: Error & { code?: string }, socket: TLSSocket) => {
+      const key = tupleKey(socket);
+      const p = this.pending.get(key);
+      if (!p || p.done) return;
+      this.finishPending(key, p);
+      this.report(p.remoteAddress, p.remotePort, 'tls-error', undefined, err.code ?? err.message);
+    });
+    this.server.on('error', (err) => {
+      if (this.listening && this.listenerCount('error') > 0) this.emit('error', err);
+    });
+  }
+
+  /** Number of connections still in handshake or authorization. */
+  get pendingHandshakes(): number {
+    return this.pending.size;
+  }
+  get port(): number | undefined {
+    return this.boundPort;
+  }
+
+  /** Start listening; resolves with the bound port (useful with port 0). Fails with ERR_LISTEN_FAILED. */
+  listen(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const where = `${this.opts.host}:${this.opts.port}`;
+      const onError = (err: Error & { code?: string }) =>
+        reject(new EngineError('ERR_LISTEN_FAILED', `cannot listen on ${where}: ${err.code ?? err.message}`, 'local', { cause: err }));
+      this.server.once('error', onError);
+      this.server.listen(this.opts.port, this.opts.host, () => {
+        this.server.off('error', onError);
+        const addr = this.server.address();
+        this.boundPort = typeof addr === 'object' && addr ? addr.port : this.opts.port;
+        this.listening = true;
+        resolve(this.boundPort);
+      });
+    });
+  }
+
+  /** Stop accepting, drop pending handshakes, close accepted sockets. */
+  close(): Promise<void> {
+    this.listening = false;
+    for (const p of this.pending.values()) this.settle(p, true);
+    this.pending.clear();
+    const reason = new EngineError('ERR_CONNECTION_CLOSED', 'listener closed', 'local');
+    for (const s of this.accepted) s.close(reason);
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+
+  private onTcpConnection(raw: Socket): void {
+    const remoteAddress = raw.remoteAddress ?? '';
+    const remotePort = raw.remotePort ?? 0;
+    raw.on('error', () => {}); // the TLSSocket reports; a raw error must never crash us
+    if (!this.listening || raw.destroyed) {
+      raw.destroy();
+      return;
+    }
+    if (this.pending.size >= this.maxPending) {
+      raw.destroy();
+      this.report(remoteAddress, remotePort, 'too-many-pending');
+      return;
+    }
+    const key = tupleKey(raw);
+    const p: Pending = { raw, remoteAddress, remotePort, timer: undefined, done: false };
+    p.timer = this.opts.clock.setTimeout(() => {
+      if (p.done) return;
+      this.settle(p, true);
+      this.pending.delete(key);
+      this.report(remoteAddress, remotePort, 'handshake-timeout', undefined, `${this.handshakeTimeoutMs} ms`);
+    }, this.handshakeTimeoutMs);
+    raw.once('close', () => {
+      if (p.done) return;
+      this.finishPending(key, p);
+      this.report(remoteAddress, remotePort, 'closed-early');
+    });
+    this.pending.set(key, p);
+  }
+
+  private onSecureConnection(socket: TLSSocket): void {
+    socket.on('error', () => {}); // until accepted, errors mean only "gone"
+    const key = tupleKey(socket);
+    const p = this.pending.get(key);
+    const remoteAddress = socket.remoteAddress ?? '';
+    const remotePort = socket.remotePort ?? 0;
+    if (!p || p.done) {
+      socket.destroy();
+      return;
+    }
+    const n = inspectNegotiated(socket);
+    if (!n.ok) {
+      this.finishPending(key, p);
+      socket.destroy();
+      this.report(remoteAddress, remotePort, n.failure, undefined, n.detail);
+      return;
+    }
+    const req: AuthorizeRequest = { deviceId: n.deviceId, alpn: n.alpn, remoteAddress, remotePort };
+    let decision: Promise<AuthorizeDecision>;
+    try {
+      decision = Promise.resolve(this.opts.authorize(req));
+    } catch (err) {
+      decision = Promise.reject(err);
+    }
+    decision.then(
+      (d) => this.decide(key, p, socket, req, d === 'accept'),
+      () => this.decide(key, p, socket, req, false),
+    );
+  }
+
+  private decide(key: string, p: Pending, socket: TLSSocket, req: AuthorizeRequest, accept: boolean): void {
+    if (p.done) return; // timed out or closed while the engine was deciding
+    this.finishPending(key, p);
+    if (!accept || socket.destroyed || !this.listening) {
+      const reason: RejectReason = accept ? 'closed-early' : 'unauthorized';
+      socket.destroy();
+      this.report(req.remoteAddress, req.remotePort, reason, req.deviceId);
+      return;
+    }
+    const peer = new PeerSocket({
+      socket,
+      deviceId: req.deviceId,
+      alpn: req.alpn,
+      clock: this.opts.clock,
+      idleTimeoutMs: this.opts.idleTimeoutMs,
+      writeHighWaterMark: this.opts.writeHighWaterMark,
+    });
+    this.accepted.add(peer);
+    peer.once('close', () => this.accepted.delete(peer));
+    this.emit('connection', peer);
+  }
+
+  private finishPending(key: string, p: Pending): void {
+    this.settle(p, false);
+    if (this.pending.get(key) === p) this.pending.delete(key);
+  }
+
+  private settle(p: Pending, destroy: boolean): void {
+    p.done = true;
+    this.opts.clock.clearTimeout(p.timer);
+    p.timer = undefined;
+    if (destroy) p.raw.destroy();
+  }
+
+  private report(
+    remoteAddress: string,
+    remotePort: number,
+    reason: RejectReason,
+    deviceId?: DeviceId,
+    detail?: string,
+  ): void {
+    this.emit('rejected', { reason, remoteAddress, remotePort, deviceId, detail });
+  }
+}
+
+export function createTlsListener(opts: TlsListenerOptions): TlsListener {
+  return new TlsListener(opts);
+}
