@@ -7,17 +7,19 @@
  * config dir at a time (`engine.lock`); other commands go through its control
  * socket instead of opening this store.
  *
- * A config.json that does not parse or fails the schema is refused with
+ * The file is validated with the zod schema (not conf's ajv `schema` option:
+ * compiling that costs ~100 ms on every start). A config.json that does not
+ * parse or fails the schema is refused with
  * `ERR_STORE`, never reset: it holds the pins.
  */
 import { chmodSync, statSync } from 'node:fs';
-import Conf, { type Schema } from 'conf';
+import Conf from 'conf';
 import { ensureConfigDir, type ConfigPaths } from '../core/config-dir.js';
 import { DocumentStore, storeError } from './document-store.js';
 import { syncDirSync } from './durable-fs.js';
 import { JournalDirectory } from './journal-dir.js';
 import { nodeJournalIo } from './journal-io.js';
-import { confSchema, emptyStoreData, StoreDataSchema, type StoreData } from './schema.js';
+import { emptyStoreData, StoreDataSchema, type StoreData } from './schema.js';
 import { defaultSettings, type DefaultsSource, type Store } from './store.js';
 
 export interface ConfStoreOptions {
@@ -34,7 +36,6 @@ export async function openConfStore(paths: Pick<ConfigPaths, 'root'>, options: C
       configName: 'config',
       projectSuffix: '',
       configFileMode: 0o600,
-      schema: confSchema() as Schema<StoreData>,
       defaults: emptyStoreData(),
       clearInvalidConfig: false,
       accessPropertiesByDotNotation: false,

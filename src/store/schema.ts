@@ -1,6 +1,5 @@
 /**
- * The shape of config.json, once, as zod schemas: the stores parse with them,
- * and conf gets the JSON Schema generated from them. Unknown keys are allowed
+ * The shape of config.json, once, as zod schemas: the stores parse with them. Unknown keys are allowed
  * in the file (a newer peerdeck may have written them) and dropped on parse.
  */
 import { z } from 'zod';
@@ -62,12 +61,4 @@ export type PinEntry = z.output<typeof PinEntrySchema>;
 
 export function emptyStoreData(): StoreData {
   return { version: STORE_VERSION, settings: {}, pins: {} };
-}
-
-/** conf's `schema` option: JSON Schema per top-level key (lenient about unknown keys). */
-export function confSchema(): Record<keyof StoreData, Record<string, unknown>> {
-  const { properties } = z.toJSONSchema(StoreDataSchema, { io: 'input' }) as {
-    properties: Record<keyof StoreData, Record<string, unknown>>;
-  };
-  return properties;
 }
