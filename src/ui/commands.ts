@@ -1,0 +1,229 @@
+/**
+ * What each keymap command does, as a pure function of the UI state and the
+ * engine snapshot: a new state plus the engine calls (effects) to make.
+ */
+import type { EngineSnapshot } from '../core/engine-api.js';
+import type { Command, KeyContext } from './keymap.js';
+import { PANES } from './layout.js';
+import type { Dialog } from './dialogs.js';
+import { safeName } from './safe.js';
+import {
+  type Transition,
+  type UiState,
+  isCancellable,
+  moveSelection,
+  runningTransfers,
+  selectedPeer,
+  selectedTransfer,
+  stay,
+  withNotice,
+} from './ui-state.js';
+
+export interface CommandCtx {
+  readonly state: UiState;
+  readonly snapshot: EngineSnapshot;
+  readonly dialogs: readonly Dialog[];
+  readonly context: KeyContext;
+  /** Monotonic ms, for notices. */
+  readonly now: number;
+}
+
+const MAX_SCROLL = 100_000;
+
+function note(ctx: CommandCtx, text: string, level: 'info' | 'warn' | 'error' = 'info'): Transition {
+  return stay(withNotice(ctx.state, level, text, ctx.now));
+}
+
+function focusBy(ctx: CommandCtx, delta: number): Transition {
+  const i = PANES.indexOf(ctx.state.focus);
+  const focus = PANES[(i + delta + PANES.length) % PANES.length] ?? 'peers';
+  return stay({ ...ctx.state, focus });
+}
+
+function select(ctx: CommandCtx, delta: number): Transition {
+  const { state, snapshot, context } = ctx;
+  switch (context) {
+    case 'peers': {
+      const current = selectedPeer(snapshot.peers, state.selectedPeerId)?.deviceId;
+      const next = moveSelection(
+        snapshot.peers.map((p) => p.deviceId),
+        current,
+        delta,
+      );
+      return stay({ ...state, ...(next ? { selectedPeerId: next } : {}), chatScroll: 0 });
+    }
+    case 'transfers': {
+      const current = selectedTransfer(snapshot.transfers, state.selectedTransferId)?.id;
+      const next = moveSelection(
+        snapshot.transfers.map((t) => t.id),
+        current,
+        delta,
+      );
+      return stay({ ...state, ...(next ? { selectedTransferId: next } : {}) });
+    }
+    case 'chat': {
+      // Up scrolls back in time.
+      const peer = selectedPeer(snapshot.peers, state.selectedPeerId);
+      const count = peer ? (snapshot.chats[peer.deviceId]?.length ?? 0) : 0;
+      const chatScroll = Math.max(0, Math.min(Math.max(0, count - 1), state.chatScroll - delta));
+      return stay({ ...state, chatScroll });
+    }
+    case 'help':
+      return stay({ ...state, helpScroll: Math.max(0, Math.min(MAX_SCROLL, state.helpScroll + delta)) });
+    case 'dialog': {
+      const front = ctx.dialogs[0];
+      if (!front) return stay(state);
+      const current = state.dialogScroll.key === front.key ? state.dialogScroll.offset : 0;
+      const max = front.kind === 'offer' ? Math.max(0, front.offer.files.length - 1) : 0;
+      return stay({ ...state, dialogScroll: { key: front.key, offset: Math.max(0, Math.min(max, current + delta)) } });
+    }
+    default:
+      return stay(state);
+  }
+}
+
+function answer(ctx: CommandCtx, yes: boolean): Transition {
+  const { state } = ctx;
+  const front = ctx.dialogs[0];
+  if (!front) return stay(state);
+  switch (front.kind) {
+    case 'confirm-quit': {
+      const confirms = state.confirms.filter((c) => c.key !== front.key);
+      if (!yes) return stay({ ...state, confirms });
+      return { state: { ...state, confirms, closing: 'quit' }, effects: [{ type: 'quit', reason: 'quit' }] };
+    }
+    case 'confirm-cancel': {
+      const confirms = state.confirms.filter((c) => c.key !== front.key);
+      if (!yes) return stay({ ...state, confirms });
+      return { state: { ...state, confirms }, effects: [{ type: 'cancelTransfer', id: front.transfer.id }] };
+    }
+    case 'pairing': {
+      const p = front.pairing;
+      if (yes) {
+        if (front.waiting) return note(ctx, 'Already confirmed here; waiting for the other side');
+        if (!p.code) return note(ctx, 'The code is not ready yet');
+        return {
+          state: { ...state, answered: { ...state.answered, [p.id]: 'yes' } },
+          effects: [{ type: 'answerPairing', id: p.id, accept: true }],
+        };
+      }
+      return {
+        state: { ...state, answered: { ...state.answered, [p.id]: 'no' } },
+        effects: [{ type: 'answerPairing', id: p.id, accept: false }],
+      };
+    }
+    case 'offer': {
+      const o = front.offer;
+      return {
+        state: { ...state, answered: { ...state.answered, [o.id]: yes ? 'yes' : 'no' } },
+        effects: [{ type: 'answerOffer', id: o.id, accept: yes }],
+      };
+    }
+  }
+}
+
+function submit(ctx: CommandCtx): Transition {
+  const { state } = ctx;
+  if (ctx.context === 'chat-input') {
+    const peer = selectedPeer(ctx.snapshot.peers, state.selectedPeerId);
+    if (!peer) return stay({ ...state, mode: 'normal' });
+    const text = state.drafts[peer.deviceId] ?? '';
+    if (text.trim() === '') return stay(state);
+    return {
+      state: { ...state, drafts: { ...state.drafts, [peer.deviceId]: '' }, chatRevision: state.chatRevision + 1, chatScroll: 0 },
+      effects: [{ type: 'sendChat', peerId: peer.deviceId, text }],
+    };
+  }
+  const send = state.send;
+  if (!send) return stay({ ...state, mode: 'normal' });
+  if (send.path.trim() === '') return stay({ ...state, send: { ...send, message: 'Type the path of a file or folder' } });
+  return {
+    state: { ...state, send: { ...send, checking: true, message: undefined } },
+    effects: [{ type: 'checkPath', path: send.path, submit: true }],
+  };
+}
+
+function close(ctx: CommandCtx): Transition {
+  const { state } = ctx;
+  switch (ctx.context) {
+    case 'dialog':
+      return answer(ctx, false);
+    case 'send-input':
+      return stay({ ...state, mode: 'normal', send: undefined });
+    default:
+      return stay({ ...state, mode: 'normal' });
+  }
+}
+
+export function runCommand(command: Command, ctx: CommandCtx): Transition {
+  const { state, snapshot } = ctx;
+  switch (command) {
+    case 'focusNext':
+      return focusBy(ctx, 1);
+    case 'focusPrev':
+      return focusBy(ctx, -1);
+    case 'selectUp':
+      return select(ctx, -1);
+    case 'selectDown':
+      return select(ctx, 1);
+    case 'send': {
+      const peer = selectedPeer(snapshot.peers, state.selectedPeerId);
+      if (!peer) return note(ctx, 'No peer selected: nobody to send to yet', 'warn');
+      return stay({
+        ...state,
+        mode: 'send',
+        selectedPeerId: peer.deviceId,
+        send: { peerId: peer.deviceId, path: '', revision: 0, checking: false, candidates: [] },
+      });
+    }
+    case 'chat': {
+      const peer = selectedPeer(snapshot.peers, state.selectedPeerId);
+      if (!peer) return note(ctx, 'No peer selected: nobody to write to yet', 'warn');
+      return stay({ ...state, mode: 'chat', focus: 'chat', selectedPeerId: peer.deviceId, chatScroll: 0 });
+    }
+    case 'pair': {
+      const peer = selectedPeer(snapshot.peers, state.selectedPeerId);
+      if (!peer) return note(ctx, 'No peer selected', 'warn');
+      if (peer.verified) return note(ctx, `${safeName(peer.name)} (${peer.shortId}) is already verified`);
+      return { state: { ...state, selectedPeerId: peer.deviceId }, effects: [{ type: 'startPairing', peerId: peer.deviceId }] };
+    }
+    case 'cancel': {
+      const t = selectedTransfer(snapshot.transfers, state.selectedTransferId);
+      if (!t || !isCancellable(t)) return note(ctx, 'Nothing to cancel here');
+      const key = `cancel:${t.id}`;
+      if (state.confirms.some((c) => c.key === key)) return stay(state);
+      return stay({ ...state, selectedTransferId: t.id, confirms: [...state.confirms, { kind: 'cancel', key, transferId: t.id }] });
+    }
+    case 'retry': {
+      const t = selectedTransfer(snapshot.transfers, state.selectedTransferId);
+      if (!t || (t.state !== 'queued' && t.state !== 'retrying')) return note(ctx, 'Only a queued transfer can be retried');
+      return { state: { ...state, selectedTransferId: t.id }, effects: [{ type: 'retryNow', id: t.id }] };
+    }
+    case 'submit':
+      return submit(ctx);
+    case 'complete': {
+      const send = state.send;
+      if (!send) return stay(state);
+      return { state: { ...state, send: { ...send, message: undefined } }, effects: [{ type: 'completePath', path: send.path }] };
+    }
+    case 'yes':
+      return answer(ctx, true);
+    case 'no':
+      return answer(ctx, false);
+    case 'help':
+      return stay({ ...state, mode: state.mode === 'help' ? 'normal' : 'help', helpScroll: 0 });
+    case 'close':
+      return close(ctx);
+    case 'quit': {
+      if (runningTransfers(snapshot.transfers).length > 0) {
+        if (state.confirms.some((c) => c.kind === 'quit')) return stay(state);
+        return stay({ ...state, mode: 'normal', confirms: [{ kind: 'quit', key: 'quit' }, ...state.confirms] });
+      }
+      return { state: { ...state, closing: 'quit' }, effects: [{ type: 'quit', reason: 'quit' }] };
+    }
+    case 'forceQuit': {
+      const reason = state.closing ? 'force' : 'interrupt';
+      return { state: { ...state, closing: reason }, effects: [{ type: 'quit', reason }] };
+    }
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Shows the dialog in front of the queue (see dialogs.ts) with its position
+ * in the queue. Every dialog keeps its answer keys on the last line, an
+ * app-owned region no peer text can reach or push off screen (T4, T5).
+ */
+import { Text } from 'ink';
+import type { Dialog } from '../dialogs.js';
+import type { Rect } from '../layout.js';
+import { binding } from '../keymap.js';
+import { type Row, seg } from '../text.js';
+import { Overlay } from './Overlay.js';
+import { RowLine } from './Rows.js';
+import { confirmBody, confirmTitle, offerBody, offerTitle, pairingBody, pairingTitle } from '../dialog-views.js';
+
+export interface DialogView {
+  readonly title: string;
+  readonly rows: readonly Row[];
+  /** What y and n do here, e.g. ["accept", "deny"]; undefined hides y. */
+  readonly yes?: string;
+  readonly no: string;
+}
+
+export function dialogView(d: Dialog, width: number, height: number, scroll: number): DialogView {
+  switch (d.kind) {
+    case 'pairing':
+      return { title: pairingTitle(d), ...pairingBody(d, width) };
+    case 'offer':
+      return { title: offerTitle(d), ...offerBody(d, width, height, scroll) };
+    case 'confirm-quit':
+    case 'confirm-cancel':
+      return { title: confirmTitle(d), ...confirmBody(d, width) };
+  }
+}
+
+export function answerLine(view: Pick<DialogView, 'yes' | 'no'>): Row {
+  const y = binding('yes').label;
+  const n = binding('no').label;
+  const esc = binding('close').label;
+  return {
+    segments: [
+      ...(view.yes ? [seg(y, 'key', true), seg(` ${view.yes}    `)] : []),
+      seg(n, 'key', true),
+      seg(` / `),
+      seg(esc, 'key', true),
+      seg(` ${view.no}`),
+    ],
+  };
+}
+
+export function DialogHost({ dialogs, rect, scroll }: { dialogs: readonly Dialog[]; rect: Rect; scroll: number }) {
+  const front = dialogs[0];
+  if (!front) return null;
+  const inner = rect.width - 2;
+  const bodyHeight = rect.height - 4; // borders, blank line, answer line
+  const view = dialogView(front, inner, bodyHeight, scroll);
+  const queue = dialogs.length > 1 ? ` (1 of ${dialogs.length})` : '';
+  const answer = answerLine(view);
+  return (
+    <Overlay
+      rect={rect}
+      title={`${view.title}${queue}`}
+      footer={
+        <>
+          <Text> </Text>
+          <RowLine row={answer} width={inner} />
+        </>
+      }
+    >
+      {view.rows.slice(0, bodyHeight).map((r, i) => (
+        <RowLine key={i} row={r} width={inner} />
+      ))}
+    </Overlay>
+  );
+}

@@ -1,0 +1,81 @@
+/**
+ * Key routing by priority (the gemini-cli pattern): handlers are asked in
+ * order and the first one that returns a transition consumes the key.
+ *   1. critical: Ctrl-C quits from anywhere, and nothing else runs while closing;
+ *   2. modal layers (text input, dialog in front, help) take every key, bound or not,
+ *      so nothing leaks to the panes behind them;
+ *   3. the focused pane.
+ * A text input outranks a dialog: a request arriving while the user types is
+ * queued behind the input, so a typed `y` can never accept a pairing or a file.
+ */
+import type { Key } from 'ink';
+import type { EngineSnapshot } from '../core/engine-api.js';
+import { type KeyContext, type KeyPress, commandFor } from './keymap.js';
+import type { Dialog } from './dialogs.js';
+import { runCommand } from './commands.js';
+import { type Transition, type UiState, stay } from './ui-state.js';
+
+/** Ink's (input, key) → a KeyPress the keymap understands. */
+export function normalizeKey(input: string, key: Key): KeyPress {
+  if (key.ctrl && input === 'c') return { name: 'ctrl-c' };
+  if (key.tab) return { name: key.shift ? 'shift-tab' : 'tab' };
+  if (key.upArrow) return { name: 'up' };
+  if (key.downArrow) return { name: 'down' };
+  if (key.return) return { name: 'enter' };
+  if (key.escape) return { name: 'escape' };
+  if (!key.ctrl && !key.meta && [...input].length === 1) return { char: input };
+  return { other: true };
+}
+
+/** Which layer is in front. */
+export function keyContext(state: Pick<UiState, 'mode' | 'focus'>, dialogs: readonly Dialog[]): KeyContext {
+  if (state.mode === 'chat') return 'chat-input';
+  if (state.mode === 'send') return 'send-input';
+  if (dialogs.length > 0) return 'dialog';
+  if (state.mode === 'help') return 'help';
+  return state.focus;
+}
+
+export interface RouteCtx {
+  readonly state: UiState;
+  readonly snapshot: EngineSnapshot;
+  readonly dialogs: readonly Dialog[];
+  readonly now: number;
+}
+
+/** Returns a transition to consume the key, or undefined to pass it on. */
+type KeyHandler = (key: KeyPress, ctx: RouteCtx) => Transition | undefined;
+
+const MODAL: readonly KeyContext[] = ['chat-input', 'send-input', 'dialog', 'help'];
+
+const critical: KeyHandler = (key, ctx) => {
+  if ('name' in key && key.name === 'ctrl-c') {
+    return runCommand('forceQuit', { ...ctx, context: keyContext(ctx.state, ctx.dialogs) });
+  }
+  if (ctx.state.closing) return stay(ctx.state);
+  return undefined;
+};
+
+const modal: KeyHandler = (key, ctx) => {
+  const context = keyContext(ctx.state, ctx.dialogs);
+  if (!MODAL.includes(context)) return undefined;
+  const command = commandFor(context, key);
+  // Unbound keys stop here: typing goes to the text input, nothing reaches the panes.
+  return command ? runCommand(command, { ...ctx, context }) : stay(ctx.state);
+};
+
+const pane: KeyHandler = (key, ctx) => {
+  const context = ctx.state.focus;
+  const command = commandFor(context, key);
+  return command ? runCommand(command, { ...ctx, context }) : undefined;
+};
+
+const CHAIN: readonly KeyHandler[] = [critical, modal, pane];
+
+export function routeKey(key: KeyPress, ctx: RouteCtx): Transition | undefined {
+  for (const handler of CHAIN) {
+    const t = handler(key, ctx);
+    if (t) return t;
+  }
+  return undefined;
+}

@@ -1,0 +1,311 @@
+/**
+ * The keymap: one table of commands that drives key routing, the status bar,
+ * the `?` help overlay and the README key table. Labels always show the keys
+ * actually bound, so the help can never drift from what the keys do.
+ */
+
+/** Where a key is live. Panes are the three focusable panes; the rest are modes. */
+export type KeyContext = 'peers' | 'transfers' | 'chat' | 'chat-input' | 'send-input' | 'help' | 'dialog';
+
+export const PANE_CONTEXTS = ['peers', 'transfers', 'chat'] as const;
+export const ALL_CONTEXTS: readonly KeyContext[] = ['peers', 'transfers', 'chat', 'chat-input', 'send-input', 'help', 'dialog'];
+
+export type KeyName =
+  | 'tab'
+  | 'shift-tab'
+  | 'up'
+  | 'down'
+  | 'enter'
+  | 'escape'
+  | 'ctrl-c';
+
+/** A single key: a named key or one printable character (case-sensitive). */
+export type KeySpec = { readonly name: KeyName } | { readonly char: string };
+
+export type Command =
+  | 'focusNext'
+  | 'focusPrev'
+  | 'selectUp'
+  | 'selectDown'
+  | 'send'
+  | 'chat'
+  | 'pair'
+  | 'cancel'
+  | 'retry'
+  | 'submit'
+  | 'complete'
+  | 'yes'
+  | 'no'
+  | 'help'
+  | 'close'
+  | 'quit'
+  | 'forceQuit';
+
+export type Category = 'Navigation' | 'Peers' | 'Transfers' | 'Input' | 'Dialogs' | 'General';
+export const CATEGORIES: readonly Category[] = ['Navigation', 'Peers', 'Transfers', 'Input', 'Dialogs', 'General'];
+
+export interface Binding {
+  readonly command: Command;
+  readonly keys: readonly KeySpec[];
+  /** How the keys are written in help, README and status bar. */
+  readonly label: string;
+  readonly description: string;
+  readonly category: Category;
+  readonly where: readonly KeyContext[];
+  /** Short text for the status bar; absent = not shown there. */
+  readonly status?: string;
+  /** Key label for the status bar when it differs from `label` (e.g. one entry for ↑ and ↓). */
+  readonly statusKey?: string;
+  /**
+   * `always`: asks for confirmation first; `when-busy`: asks only while
+   * transfers are running (quit). Absent: acts at once.
+   */
+  readonly confirm?: 'always' | 'when-busy';
+}
+
+const PANES: readonly KeyContext[] = PANE_CONTEXTS;
+const PEER_PANES: readonly KeyContext[] = ['peers', 'chat'];
+
+export const KEYMAP: readonly Binding[] = [
+  {
+    command: 'focusNext',
+    keys: [{ name: 'tab' }],
+    label: 'Tab',
+    description: 'Focus the next pane',
+    category: 'Navigation',
+    where: PANES,
+    status: 'next pane',
+  },
+  {
+    command: 'focusPrev',
+    keys: [{ name: 'shift-tab' }],
+    label: 'Shift-Tab',
+    description: 'Focus the previous pane',
+    category: 'Navigation',
+    where: PANES,
+  },
+  {
+    command: 'selectUp',
+    keys: [{ name: 'up' }, { char: 'k' }],
+    label: '↑ k',
+    description: 'Select the previous item (scroll in chat, help and file lists)',
+    category: 'Navigation',
+    where: [...PANES, 'help', 'dialog'],
+  },
+  {
+    command: 'selectDown',
+    keys: [{ name: 'down' }, { char: 'j' }],
+    label: '↓ j',
+    description: 'Select the next item (scroll in chat, help and file lists)',
+    category: 'Navigation',
+    where: [...PANES, 'help', 'dialog'],
+    status: 'select',
+    statusKey: '↑↓ jk',
+  },
+  {
+    command: 'send',
+    keys: [{ char: 's' }],
+    label: 's',
+    description: 'Send a file or folder to the selected peer',
+    category: 'Peers',
+    where: PEER_PANES,
+    status: 'send',
+  },
+  {
+    command: 'chat',
+    keys: [{ char: 'c' }, { name: 'enter' }],
+    label: 'c Enter',
+    description: 'Write to the selected peer',
+    category: 'Peers',
+    where: PEER_PANES,
+    status: 'chat',
+  },
+  {
+    command: 'pair',
+    keys: [{ char: 'p' }],
+    label: 'p',
+    description: 'Pair with the selected unverified peer (compare a 6-digit code)',
+    category: 'Peers',
+    where: PEER_PANES,
+    status: 'pair',
+  },
+  {
+    command: 'cancel',
+    keys: [{ char: 'x' }],
+    label: 'x',
+    description: 'Cancel the selected transfer (asks first)',
+    category: 'Transfers',
+    where: ['transfers'],
+    status: 'cancel',
+    confirm: 'always',
+  },
+  {
+    command: 'retry',
+    keys: [{ char: 'r' }],
+    label: 'r',
+    description: 'Retry the selected queued transfer now',
+    category: 'Transfers',
+    where: ['transfers'],
+    status: 'retry now',
+  },
+  {
+    command: 'submit',
+    keys: [{ name: 'enter' }],
+    label: 'Enter',
+    description: 'Send the message or the file being typed',
+    category: 'Input',
+    where: ['chat-input', 'send-input'],
+    status: 'send',
+  },
+  {
+    command: 'complete',
+    keys: [{ name: 'tab' }],
+    label: 'Tab',
+    description: 'Complete the path',
+    category: 'Input',
+    where: ['send-input'],
+    status: 'complete',
+  },
+  {
+    command: 'yes',
+    keys: [{ char: 'y' }],
+    label: 'y',
+    description: 'Answer yes to the dialog in front (accept, confirm)',
+    category: 'Dialogs',
+    where: ['dialog'],
+    status: 'yes',
+  },
+  {
+    command: 'no',
+    keys: [{ char: 'n' }],
+    label: 'n',
+    description: 'Answer no to the dialog in front (deny, keep)',
+    category: 'Dialogs',
+    where: ['dialog'],
+    status: 'no',
+  },
+  {
+    command: 'help',
+    keys: [{ char: '?' }],
+    label: '?',
+    description: 'Show or hide the key help',
+    category: 'General',
+    where: [...PANES, 'help'],
+    status: 'help',
+  },
+  {
+    command: 'close',
+    keys: [{ name: 'escape' }],
+    label: 'Esc',
+    description: 'Close help, an input or a dialog (a dialog is answered no)',
+    category: 'General',
+    where: ['help', 'chat-input', 'send-input', 'dialog'],
+    status: 'close',
+  },
+  {
+    command: 'quit',
+    keys: [{ char: 'q' }],
+    label: 'q',
+    description: 'Quit (asks first while transfers are running)',
+    category: 'General',
+    where: [...PANES, 'help'],
+    status: 'quit',
+    confirm: 'when-busy',
+  },
+  {
+    command: 'forceQuit',
+    keys: [{ name: 'ctrl-c' }],
+    label: 'Ctrl-C',
+    description: 'Quit now, from anywhere',
+    category: 'General',
+    where: ALL_CONTEXTS,
+  },
+];
+
+const BY_COMMAND = new Map(KEYMAP.map((b) => [b.command, b]));
+
+export function binding(command: Command): Binding {
+  const b = BY_COMMAND.get(command);
+  if (!b) throw new Error(`no binding for ${command}`);
+  return b;
+}
+
+/** A key press normalised from Ink's (input, key) pair. */
+export type KeyPress = { readonly name: KeyName } | { readonly char: string } | { readonly other: true };
+
+function specMatches(spec: KeySpec, key: KeyPress): boolean {
+  if ('name' in spec) return 'name' in key && key.name === spec.name;
+  return 'char' in key && key.char === spec.char;
+}
+
+/** The command bound to `key` in `context`, if any. */
+export function commandFor(context: KeyContext, key: KeyPress): Command | undefined {
+  for (const b of KEYMAP) {
+    if (!b.where.includes(context)) continue;
+    if (b.keys.some((k) => specMatches(k, key))) return b.command;
+  }
+  return undefined;
+}
+
+/** Bindings to show in the status bar for a context, in table order. */
+export function statusBindings(context: KeyContext): Binding[] {
+  return KEYMAP.filter((b) => b.status !== undefined && b.where.includes(context));
+}
+
+const CONTEXT_NAMES: Record<KeyContext, string> = {
+  peers: 'Peers',
+  transfers: 'Transfers',
+  chat: 'Chat',
+  'chat-input': 'chat input',
+  'send-input': 'send input',
+  help: 'help',
+  dialog: 'dialogs',
+};
+
+/** "Where" column wording for help and README. */
+export function whereText(b: Binding): string {
+  const set = new Set(b.where);
+  if (ALL_CONTEXTS.every((c) => set.has(c))) return 'anywhere';
+  const panes = PANE_CONTEXTS.filter((c) => set.has(c));
+  const parts: string[] = [];
+  if (panes.length === PANE_CONTEXTS.length) parts.push('any pane');
+  else if (panes.length > 0) parts.push(`${panes.map((c) => CONTEXT_NAMES[c]).join(', ')} pane${panes.length > 1 ? 's' : ''}`);
+  for (const c of b.where) if (!(PANE_CONTEXTS as readonly string[]).includes(c)) parts.push(CONTEXT_NAMES[c]);
+  return parts.join(', ');
+}
+
+/** The README key table (between `<!-- keys:start -->` and `<!-- keys:end -->`). */
+export function keyTableMarkdown(): string {
+  const lines = ['| Key | Action | Where |', '|---|---|---|'];
+  for (const category of CATEGORIES) {
+    for (const b of KEYMAP.filter((x) => x.category === category)) {
+      const keys = b.label
+        .split(' ')
+        .map((k) => `\`${k}\``)
+        .join(' ');
+      lines.push(`| ${keys} | ${b.description} | ${whereText(b)} |`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** The byte sequence a terminal sends for a key spec (for tests and the e2e driver). */
+export function keySequence(spec: KeySpec): string {
+  if ('char' in spec) return spec.char;
+  switch (spec.name) {
+    case 'tab':
+      return '\t';
+    case 'shift-tab':
+      return '\x1b[Z';
+    case 'up':
+      return '\x1b[A';
+    case 'down':
+      return '\x1b[B';
+    case 'enter':
+      return '\r';
+    case 'escape':
+      return '\x1b';
+    case 'ctrl-c':
+      return '\x03';
+  }
+}

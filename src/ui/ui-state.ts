@@ -1,0 +1,132 @@
+/**
+ * The dashboard's own state (focus, mode, selection, drafts, local confirms,
+ * local notices) and the effects a state change asks for. Everything the
+ * engine knows stays in the engine snapshot; this holds only what the user did.
+ */
+import type { DeviceId } from '../protocol/device-id.js';
+import type { NoticeLevel, PathCheck, PeerView, TransferView } from '../core/engine-api.js';
+import type { PaneId } from './layout.js';
+
+export type Mode = 'normal' | 'help' | 'chat' | 'send';
+
+/** A question the dashboard itself asks (as opposed to one the engine raises). */
+export type LocalConfirm =
+  | { readonly kind: 'cancel'; readonly key: string; readonly transferId: string }
+  | { readonly kind: 'quit'; readonly key: string };
+
+export interface SendState {
+  readonly peerId: DeviceId;
+  readonly path: string;
+  /** Bumped when the path is set by completion, so the input remounts with the cursor at the end. */
+  readonly revision: number;
+  readonly check?: { readonly path: string; readonly result: PathCheck };
+  readonly checking: boolean;
+  /** Candidates from the last Tab when there was more than one. */
+  readonly candidates: readonly string[];
+  readonly message?: string;
+}
+
+export interface LocalNotice {
+  readonly id: string;
+  readonly level: NoticeLevel;
+  readonly text: string;
+  /** Monotonic ms (same clock as engine notices). */
+  readonly at: number;
+}
+
+export type QuitReason = 'quit' | 'interrupt' | 'force';
+
+export interface UiState {
+  readonly focus: PaneId;
+  readonly mode: Mode;
+  readonly selectedPeerId?: DeviceId;
+  readonly selectedTransferId?: string;
+  /** Messages scrolled back from the newest. */
+  readonly chatScroll: number;
+  readonly helpScroll: number;
+  /** File-list scroll of the dialog in front, keyed so a new dialog starts at the top. */
+  readonly dialogScroll: { readonly key: string; readonly offset: number };
+  /** Chat drafts per peer. */
+  readonly drafts: Readonly<Record<string, string>>;
+  readonly chatRevision: number;
+  readonly send?: SendState;
+  readonly confirms: readonly LocalConfirm[];
+  /** Dialogs answered here, by engine id, until the engine drops them. */
+  readonly answered: Readonly<Record<string, 'yes' | 'no'>>;
+  readonly localNotices: readonly LocalNotice[];
+  readonly seq: number;
+  readonly closing?: QuitReason;
+}
+
+export type Effect =
+  | { readonly type: 'sendChat'; readonly peerId: DeviceId; readonly text: string }
+  | { readonly type: 'sendFiles'; readonly peerId: DeviceId; readonly paths: readonly string[] }
+  | { readonly type: 'checkPath'; readonly path: string; readonly submit: boolean }
+  | { readonly type: 'completePath'; readonly path: string }
+  | { readonly type: 'startPairing'; readonly peerId: DeviceId }
+  | { readonly type: 'answerPairing'; readonly id: string; readonly accept: boolean }
+  | { readonly type: 'answerOffer'; readonly id: string; readonly accept: boolean }
+  | { readonly type: 'cancelTransfer'; readonly id: string }
+  | { readonly type: 'retryNow'; readonly id: string }
+  | { readonly type: 'quit'; readonly reason: QuitReason };
+
+export interface Transition {
+  readonly state: UiState;
+  readonly effects: readonly Effect[];
+}
+
+export const initialUiState: UiState = {
+  focus: 'peers',
+  mode: 'normal',
+  chatScroll: 0,
+  helpScroll: 0,
+  dialogScroll: { key: '', offset: 0 },
+  drafts: {},
+  chatRevision: 0,
+  confirms: [],
+  answered: {},
+  localNotices: [],
+  seq: 0,
+};
+
+/** How long a notice stays on screen (k9s flashes for 6 s; we are a little quicker). */
+export const NOTICE_TTL_MS = 5000;
+/** At most this many local notices are kept. */
+const MAX_LOCAL_NOTICES = 8;
+
+export function stay(state: UiState): Transition {
+  return { state, effects: [] };
+}
+
+export function withNotice(state: UiState, level: NoticeLevel, text: string, now: number): UiState {
+  const seq = state.seq + 1;
+  const fresh = state.localNotices.filter((n) => now - n.at < NOTICE_TTL_MS).slice(-(MAX_LOCAL_NOTICES - 1));
+  return { ...state, seq, localNotices: [...fresh, { id: `local-${seq}`, level, text, at: now }] };
+}
+
+/** The selected peer: the remembered one if still listed, else the first. */
+export function selectedPeer(peers: readonly PeerView[], id: DeviceId | undefined): PeerView | undefined {
+  return peers.find((p) => p.deviceId === id) ?? peers[0];
+}
+
+export function selectedTransfer(transfers: readonly TransferView[], id: string | undefined): TransferView | undefined {
+  return transfers.find((t) => t.id === id) ?? transfers[0];
+}
+
+/** Move a selection by `delta` within `ids`, clamped at the ends. */
+export function moveSelection<T extends string>(ids: readonly T[], current: T | undefined, delta: number): T | undefined {
+  if (ids.length === 0) return current;
+  const at = current === undefined ? -1 : ids.indexOf(current);
+  const from = at < 0 ? 0 : at;
+  const next = Math.max(0, Math.min(ids.length - 1, from + delta));
+  return ids[next];
+}
+
+/** Transfers that quitting would interrupt (queued ones live on in the outbox). */
+export function runningTransfers(transfers: readonly TransferView[]): TransferView[] {
+  return transfers.filter((t) => t.state === 'active' || t.state === 'verifying' || t.state === 'paused' || t.state === 'offered');
+}
+
+export function isCancellable(t: TransferView): boolean {
+  return !['done', 'failed', 'cancelled', 'denied'].includes(t.state);
+}

@@ -1,0 +1,95 @@
+/**
+ * The dashboard's reducer: every key press and every async answer from the
+ * engine (path checks, completions, failed commands) goes through `update`,
+ * a pure function of (state, action, snapshot, now) → state + effects.
+ */
+import type { EngineSnapshot, PathCheck } from '../core/engine-api.js';
+import type { KeyPress } from './keymap.js';
+import { deriveDialogs } from './dialogs.js';
+import { routeKey } from './key-router.js';
+import { safeLine } from './safe.js';
+import { type Transition, type UiState, selectedPeer, stay, withNotice } from './ui-state.js';
+
+export type Action =
+  | { readonly type: 'key'; readonly key: KeyPress }
+  | { readonly type: 'draftChanged'; readonly text: string }
+  | { readonly type: 'pathChanged'; readonly path: string }
+  | { readonly type: 'pathChecked'; readonly path: string; readonly result: PathCheck; readonly submit: boolean }
+  | { readonly type: 'pathCompleted'; readonly path: string; readonly candidates: readonly string[] }
+  | { readonly type: 'notice'; readonly level: 'info' | 'warn' | 'error'; readonly text: string };
+
+/** Longest common prefix of completion candidates. */
+export function commonPrefix(items: readonly string[]): string {
+  const first = items[0];
+  if (first === undefined) return '';
+  let end = first.length;
+  for (const s of items) {
+    let i = 0;
+    while (i < end && i < s.length && s[i] === first[i]) i++;
+    end = i;
+  }
+  return first.slice(0, end);
+}
+
+function baseName(path: string): string {
+  const trimmed = path.replace(/[/\\]+$/, '');
+  const i = Math.max(trimmed.lastIndexOf('/'), trimmed.lastIndexOf('\\'));
+  return trimmed.slice(i + 1) || trimmed;
+}
+
+export function update(state: UiState, action: Action, snapshot: EngineSnapshot, now: number): Transition {
+  switch (action.type) {
+    case 'key': {
+      const dialogs = deriveDialogs(state, snapshot);
+      return routeKey(action.key, { state, snapshot, dialogs, now }) ?? stay(state);
+    }
+    case 'draftChanged': {
+      const peer = selectedPeer(snapshot.peers, state.selectedPeerId);
+      if (!peer || state.mode !== 'chat') return stay(state);
+      return stay({ ...state, drafts: { ...state.drafts, [peer.deviceId]: action.text } });
+    }
+    case 'pathChanged': {
+      const send = state.send;
+      if (!send) return stay(state);
+      return {
+        state: { ...state, send: { ...send, path: action.path, candidates: [], message: undefined, checking: action.path !== '' } },
+        effects: action.path === '' ? [] : [{ type: 'checkPath', path: action.path, submit: false }],
+      };
+    }
+    case 'pathChecked': {
+      const send = state.send;
+      if (!send || send.path !== action.path) return stay(state);
+      const checked = { ...send, checking: false, check: { path: action.path, result: action.result } };
+      if (!action.submit || !action.result.ok) return stay({ ...state, send: checked });
+      const peer = snapshot.peers.find((p) => p.deviceId === send.peerId);
+      const to = peer ? `${safeLine(peer.name, 64)} (${peer.shortId})` : 'the peer';
+      const next = withNotice({ ...state, mode: 'normal', send: undefined }, 'info', `Sending ${safeLine(baseName(action.path))} to ${to}`, now);
+      return { state: next, effects: [{ type: 'sendFiles', peerId: send.peerId, paths: [action.path] }] };
+    }
+    case 'pathCompleted': {
+      const send = state.send;
+      if (!send || send.path !== action.path) return stay(state);
+      const c = action.candidates;
+      if (c.length === 0) return stay({ ...state, send: { ...send, candidates: [], message: 'No matches' } });
+      const path = c.length === 1 ? (c[0] ?? send.path) : commonPrefix(c);
+      const grows = path.length > send.path.length;
+      const nextPath = grows ? path : send.path;
+      return {
+        state: {
+          ...state,
+          send: {
+            ...send,
+            path: nextPath,
+            revision: grows ? send.revision + 1 : send.revision,
+            candidates: c.length > 1 ? c : [],
+            message: undefined,
+            checking: grows,
+          },
+        },
+        effects: grows ? [{ type: 'checkPath', path: nextPath, submit: false }] : [],
+      };
+    }
+    case 'notice':
+      return stay(withNotice(state, action.level, action.text, now));
+  }
+}
