@@ -6,6 +6,7 @@ export const ExitCode = {
   DENIED: 3,
   UNREACHABLE: 4,
   VERIFICATION: 5,
+  SIGHUP: 129,
   SIGINT: 130,
   SIGTERM: 143,
 } as const;
@@ -18,6 +19,7 @@ export const EXIT_CODE_TABLE: ReadonlyArray<{ code: number; meaning: string }> =
   { code: ExitCode.DENIED, meaning: 'denied by the peer (pairing rejected, offer refused)' },
   { code: ExitCode.UNREACHABLE, meaning: 'peer unreachable (the work is queued where that applies)' },
   { code: ExitCode.VERIFICATION, meaning: 'verification failed (pairing code mismatch, checksum, changed certificate)' },
+  { code: ExitCode.SIGHUP, meaning: 'hung up (SIGHUP: the terminal or SSH link went away)' },
   { code: ExitCode.SIGINT, meaning: 'interrupted (SIGINT, Ctrl-C)' },
   { code: ExitCode.SIGTERM, meaning: 'terminated (SIGTERM)' },
 ];

@@ -6,7 +6,7 @@ export function untilSignal(): { done: Promise<number>; dispose(): void } {
   const done = new Promise<number>((r) => (resolve = r));
   const onInt = () => resolve(ExitCode.SIGINT);
   const onTerm = () => resolve(ExitCode.SIGTERM);
-  const onHup = () => resolve(ExitCode.SIGTERM);
+  const onHup = () => resolve(ExitCode.SIGHUP);
   process.once('SIGINT', onInt);
   process.once('SIGTERM', onTerm);
   process.once('SIGHUP', onHup);

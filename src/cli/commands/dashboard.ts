@@ -16,12 +16,15 @@ export const dashboardCommand: Command = {
       return ExitCode.USAGE;
     }
     const owned = await runOwnedEngine(options);
+    let code: number = ExitCode.RUNTIME;
     try {
       // Ink and React are loaded only here: headless commands never pay for them.
       const { runDashboard } = await import('../../ui/run-dashboard.js');
-      return await runDashboard(owned.engine, {});
+      code = await runDashboard(owned.engine, {});
     } finally {
       await owned.close();
     }
+    // Signals are handled (the terminal is restored first), so exit with their code explicitly.
+    process.exit(code);
   },
 };
