@@ -249,4 +249,12 @@ describe('every key in the keymap does what the help says', () => {
     expect(u.lastFrame()).toContain('▸ Peers (4)');
     expect(u.lastFrame()).toContain(`› bob-laptop ${bob!.shortId}`);
   });
+
+  it('text and Enter arriving in one chunk (a paste, tmux send-keys) sends the message', async () => {
+    const u = await start();
+    await u.pressCommand('chat');
+    await u.press('pasted line\r');
+    expect(u.engine.callsOf('sendChat')).toEqual([[bob!.deviceId, 'pasted line']]);
+    expect(u.lastFrame()).not.toContain('␍');
+  });
 });

@@ -151,8 +151,18 @@ export function App({ columns, rows, onQuit }: AppProps) {
     dispatch({ type: 'key', key: press });
   });
 
-  const onDraft = useCallback((text: string) => dispatch({ type: 'draftChanged', text }), [dispatch]);
-  const onPath = useCallback((path: string) => dispatch({ type: 'pathChanged', path }), [dispatch]);
+  // Typed text and Enter can arrive in one chunk (a paste, or tmux send-keys): the line
+  // break then reaches the text input instead of the key handler. Treat it as Enter.
+  const withEnter = useCallback(
+    (text: string, change: (t: string) => Action) => {
+      const cut = text.search(/[\r\n]/);
+      dispatch(change(cut < 0 ? text : text.slice(0, cut)));
+      if (cut >= 0) dispatch({ type: 'key', key: { name: 'enter' } });
+    },
+    [dispatch],
+  );
+  const onDraft = useCallback((text: string) => withEnter(text, (t) => ({ type: 'draftChanged', text: t })), [withEnter]);
+  const onPath = useCallback((path: string) => withEnter(path, (p) => ({ type: 'pathChanged', path: p })), [withEnter]);
 
   if (!layout.fits) return <TooSmall layout={layout} askQuit={dialogs[0]?.kind === 'confirm-quit'} />;
   return <Dashboard layout={layout} state={state} dialogs={dialogs} context={context} onDraft={onDraft} onPath={onPath} />;
