@@ -21,11 +21,11 @@ function newest(dir: string): number {
   return t;
 }
 
-/** Fail early and clearly when dist/ is missing or older than src/. */
+/** Fail early and clearly when dist/ is missing; warn when it is older than src/. */
 export function requireBuild(): void {
   if (!existsSync(CLI)) throw new Error('dist/cli.js is missing: run `npm run build` (npm test does it)');
   if (newest(join(ROOT, 'src')) > statSync(CLI).mtimeMs + 1) {
-    throw new Error('dist/ is older than src/: run `npm run build` (npm test does it)');
+    console.warn('warning: dist/ is older than src/; these tests run dist/ (npm test rebuilds it first)');
   }
 }
 

@@ -1,0 +1,75 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, freeUdpPort, requireBuild, run, tempDir } from './cli-harness.js';
+import { hasTmux, Tmux } from './tmux.js';
+
+const tmuxMissing = !hasTmux();
+if (tmuxMissing) console.warn('SKIPPED dashboard e2e: tmux is not installed (apt-get install tmux; .ci/run installs it)');
+
+describe.skipIf(tmuxMissing)('two real dashboards in tmux, driven by keys only', () => {
+  const tmux = new Tmux();
+  const dirs = [tempDir(), tempDir()];
+  beforeAll(requireBuild);
+  afterAll(() => {
+    tmux.kill();
+    dirs.forEach((d) => d.remove());
+  });
+
+  it('see each other, pair with the same code, chat both ways, and quit cleanly', async () => {
+    const [a, b] = dirs as [ReturnType<typeof tempDir>, ReturnType<typeof tempDir>];
+    const [idA, idB] = await Promise.all(
+      [a, b].map(async (d) => JSON.parse((await run(['id', '--json', '--config-dir', d.path])).stdout).shortId as string),
+    );
+    const disc = await freeUdpPort();
+    // The exit status goes to a file: tmux can mark a pane dead before it learns how it ended.
+    const cmd = (dir: string, name: string) =>
+      `CI=true ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} --config-dir ${dir} --name ${name} --port 0 --discovery-port ${disc} --broadcast 127.255.255.255; echo $? > ${dir}/exit-status`;
+    const exitStatus = (dir: string): number | undefined => {
+      try {
+        return Number(readFileSync(`${dir}/exit-status`, 'utf8').trim());
+      } catch {
+        return undefined;
+      }
+    };
+    tmux.start('A', cmd(a.path, 'alice'));
+    tmux.start('B', cmd(b.path, 'bob'));
+
+    // They see each other (unverified: "?").
+    await tmux.waitFor('A', new RegExp(`bob ${idB} \\?`));
+    await tmux.waitFor('B', new RegExp(`alice ${idA} \\?`));
+
+    // Pair: alice presses p on bob; both screens show the same code; both confirm.
+    tmux.keys('A', 'p');
+    const codeA = (await tmux.waitFor('A', /Code\s+(\d{3} \d{3})/))[1];
+    const codeB = (await tmux.waitFor('B', /Code\s+(\d{3} \d{3})/))[1];
+    expect(codeA).toBe(codeB);
+    tmux.keys('A', 'y');
+    tmux.keys('B', 'y');
+    await tmux.waitFor('A', new RegExp(`bob ${idB} ✓`));
+    await tmux.waitFor('B', new RegExp(`alice ${idA} ✓`));
+    await tmux.waitFor('A', /● online/);
+
+    // Chat both ways.
+    tmux.keys('A', 'c');
+    await tmux.waitFor('A', /Enter send/);
+    tmux.keys('A', 'hello bob', 'Enter');
+    await tmux.waitFor('B', /alice\s+hello bob/);
+    await tmux.waitFor('A', /hello bob ✓✓ delivered/);
+    tmux.keys('B', 'c');
+    await tmux.waitFor('B', /Enter send/);
+    tmux.keys('B', 'hi alice', 'Enter');
+    await tmux.waitFor('A', /bob\s+hi alice/);
+    tmux.keys('A', 'Escape');
+    tmux.keys('B', 'Escape');
+
+    // Quit: q on each, exit 0, the alternate screen is left.
+    for (const [n, dir] of [['A', a.path], ['B', b.path]] as const) {
+      tmux.keys(n, 'q');
+      const deadline = Date.now() + 10_000;
+      while (exitStatus(dir) === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      if (exitStatus(dir) !== 0) console.error(`${n}:\n${tmux.screen(n)}`);
+      expect(exitStatus(dir)).toBe(0);
+    }
+    expect(tmux.screen('A')).not.toContain('Peers (');
+  }, 90_000);
+});
