@@ -11,6 +11,7 @@ export default tseslint.config(
         process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly',
         clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly',
         queueMicrotask: 'readonly', URL: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly',
+        performance: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', structuredClone: 'readonly',
       },
     },
     rules: {

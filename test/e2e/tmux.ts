@@ -40,9 +40,8 @@ export class Tmux {
   /** Poll the screen until `pattern` matches; returns the match. */
   async waitFor(name: string, pattern: RegExp, timeoutMs = 15_000): Promise<RegExpMatchArray> {
     const end = Date.now() + timeoutMs;
-    let last = '';
     for (;;) {
-      last = this.screen(name);
+      const last = this.screen(name);
       const m = last.match(pattern);
       if (m) return m;
       if (Date.now() > end) throw new Error(`timed out waiting for ${pattern} in ${name}; screen:\n${last}`);

@@ -16,7 +16,7 @@ export const dashboardCommand: Command = {
       return ExitCode.USAGE;
     }
     const owned = await runOwnedEngine(options);
-    let code: number = ExitCode.RUNTIME;
+    let code: number;
     try {
       // Ink and React are loaded only here: headless commands never pay for them.
       const { runDashboard } = await import('../../ui/run-dashboard.js');
