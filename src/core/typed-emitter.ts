@@ -1,9 +1,13 @@
-/** A minimal typed event emitter (listeners are called synchronously, in order). */
+/**
+ * A minimal typed event emitter: listeners run synchronously, in the order they
+ * were added. Unlike node:events, an 'error' with no listener is not thrown.
+ */
 export type Listener<T> = (payload: T) => void;
 
 export class TypedEmitter<Events extends object> {
   private readonly listeners = new Map<keyof Events, Set<Listener<never>>>();
 
+  /** Adds a listener; returns the function that removes it. */
   on<K extends keyof Events>(event: K, fn: Listener<Events[K]>): () => void {
     let set = this.listeners.get(event);
     if (!set) {

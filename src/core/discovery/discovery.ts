@@ -39,7 +39,7 @@ import { Intake } from './intake.js';
 import { defaultBroadcastTargets, ipv4ToInt, isOwnAddress, localNetworks, type InterfaceMap, type LocalNetwork } from './local-networks.js';
 import { PeerTable, type DiscoveredPeer } from './peer-table.js';
 import { KeyedRateLimiter, TokenBucket } from './rate-limiter.js';
-import { TypedEmitter } from './typed-emitter.js';
+import { TypedEmitter } from '../typed-emitter.js';
 import { createNodeUdpSocket, type Datagram, type UdpSocket } from './udp-socket.js';
 
 export interface DiscoveryOptions {

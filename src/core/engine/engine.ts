@@ -15,6 +15,7 @@ import { ChatService } from '../chat/chat-service.js';
 import { Outbox, type OutboxItem, type OutboxRecord } from '../outbox/outbox.js';
 import { PairingManager } from '../pairing/pairing-manager.js';
 import type { RecordLog } from '../record-log.js';
+import type { PinnedPeer } from '../../store/store.js';
 import { dialTls } from '../tls/tls-dialer.js';
 import { createTlsListener, type AuthorizeRequest, type TlsListener } from '../tls/tls-listener.js';
 import { ALPN_PAIRING, ALPN_SESSION } from '../tls/tls-options.js';
@@ -33,15 +34,9 @@ export const RECONNECT_BACKOFF_MS: readonly number[] = [500, 1_000, 2_000, 5_000
 export const NOTICE_TTL_MS = 8_000;
 const MAX_NOTICES = 20;
 
-export interface PinnedPeer {
-  deviceId: DeviceId;
-  name: string;
-  pinnedAt: number;
-  policy: 'ask' | 'auto-accept';
-  address?: string;
-}
+export type { PinnedPeer };
 
-/** What the engine needs from the store (core → store through an interface). */
+/** What the engine needs from the store (core → store through its interface). */
 export interface EngineStore {
   listPins(): PinnedPeer[];
   getPin(id: DeviceId): PinnedPeer | undefined;

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src/core/engine/engine.js';
-import type { EngineEventMap } from '../../../src/core/engine/events.js';
 import { testIdentity } from '../../helpers/certs.js';
 import { MemoryEngineStore } from '../../helpers/memory-engine-store.js';
+import { nextEvent } from '../../helpers/engine-events.js';
 import { startFaultProxy } from '../../helpers/tcp-fault-proxy.js';
 
 const engines: Engine[] = [];
@@ -24,17 +24,7 @@ function engine(name: 'alice' | 'bob' | 'carol', store = new MemoryEngineStore()
   return { e, store, id };
 }
 
-function next<K extends keyof EngineEventMap>(e: Engine, type: K, pred: (p: EngineEventMap[K]) => boolean = () => true, ms = 10_000) {
-  return new Promise<EngineEventMap[K]>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`timed out waiting for ${String(type)}`)), ms);
-    const off = e.events.on(type, (p) => {
-      if (!pred(p)) return;
-      clearTimeout(t);
-      off();
-      resolve(p);
-    });
-  });
-}
+const next = nextEvent;
 
 async function pairUp(a: Engine, b: Engine) {
   const reqA = next(a, 'pair-request');

@@ -1,27 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src/core/engine/engine.js';
 import { Session } from '../../../src/core/engine/session.js';
-import type { EngineEventMap } from '../../../src/core/engine/events.js';
 import type { Message } from '../../../src/protocol/messages/index.js';
 import { testIdentity } from '../../helpers/certs.js';
 import { MemoryEngineStore } from '../../helpers/memory-engine-store.js';
+import { nextEvent } from '../../helpers/engine-events.js';
 
 const engines: Engine[] = [];
 afterEach(async () => {
   await Promise.all(engines.splice(0).map((e) => e.shutdown()));
 });
 
-function next<K extends keyof EngineEventMap>(e: Engine, type: K, pred: (p: EngineEventMap[K]) => boolean = () => true, ms = 10_000) {
-  return new Promise<EngineEventMap[K]>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`timed out waiting for ${String(type)}`)), ms);
-    const off = e.events.on(type, (p) => {
-      if (!pred(p)) return;
-      clearTimeout(t);
-      off();
-      resolve(p);
-    });
-  });
-}
+const next = nextEvent;
 
 /** Two engines that already trust each other (pinned out of band), listening on fixed free ports. */
 async function trustedPair() {
