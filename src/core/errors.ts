@@ -37,6 +37,27 @@ export type EngineErrorCode =
   | 'ERR_VERIFICATION_FAILED'
   | 'ERR_TIMEOUT'
   | 'ERR_CONTROL'
+  // ---- transfers
+  /** A path (offered by a peer, or found while scanning a folder to send) breaks the path rules; `cause` is the BadPathError. */
+  | 'ERR_BAD_PATH'
+  /** A source cannot be sent: missing, not a regular file or folder, unreadable, or nothing left to send. */
+  | 'ERR_BAD_SOURCE'
+  /** An offer is over a cap: entries, folder depth, total bytes or manifest size. */
+  | 'ERR_OFFER_TOO_LARGE'
+  /** Nobody answered an offer in time. */
+  | 'ERR_OFFER_TIMEOUT'
+  /** A source file changed while it was read or between attempts. */
+  | 'ERR_SOURCE_CHANGED'
+  /** Not enough free space in the downloads folder (checked before accepting, or ENOSPC while writing). */
+  | 'ERR_NO_SPACE'
+  | 'ERR_CANCELLED'
+  /** The downloads tree holds something we refuse to write through (a symlink, a non-directory where a folder must be). */
+  | 'ERR_UNSAFE_PATH'
+  /** A local disk operation failed (other than ENOSPC). */
+  | 'ERR_IO'
+  | 'ERR_TRANSFER_UNKNOWN'
+  /** The peer broke the transfer protocol (bad token, chunk out of order, wrong length). */
+  | 'ERR_TRANSFER_PROTOCOL'
   | 'ERR_INTERNAL';
 
 export class EngineError extends Error {

@@ -75,7 +75,7 @@ describe('peers over real processes: discovery, pairing, chat, restart', () => {
 
     // Clean exit: SIGINT → 130, the other side sees the peer leave.
     const exitA = await la.stop('SIGINT');
-    expect(exitA.code).toBe(130);
+    expect({ code: exitA.code, stderr: la.stderr }).toEqual({ code: 130, stderr: '' });
     await lb.waitFor((e) => e.type === 'peer-left' && e.deviceId === idA, 5_000, 'peer-left at bob');
 
     // Chat to alice while she is down: queued, exit 4; delivered once she is back.
@@ -85,7 +85,7 @@ describe('peers over real processes: discovery, pairing, chat, restart', () => {
     await la2.waitFor((e) => e.type === 'chat-received' && e.text === 'while you were away', 20_000, 'queued chat delivered');
     await lb.waitFor((e) => e.type === 'chat-delivered', 20_000, 'delivery confirmed at bob');
     const exitB = await lb.stop('SIGTERM');
-    expect(exitB.code).toBe(143);
+    expect({ code: exitB.code, stderr: lb.stderr }).toEqual({ code: 143, stderr: '' });
     await la2.stop('SIGTERM');
     const raw = la.events.map((e) => JSON.stringify(e)).join('');
     expect(raw).not.toMatch(/[\u001b\u0007]/);

@@ -33,6 +33,8 @@ export interface ChatServiceDeps {
   onReceived(peerId: DeviceId, m: { id: string; text: string; at: number }): void;
   onDelivered(peerId: DeviceId, id: string): void;
   onChange(): void;
+  /** A background write failed (journal closed, disk full): report it, never crash. */
+  onError(err: unknown): void;
 }
 
 export class ChatService {
@@ -63,16 +65,16 @@ export class ChatService {
     const { text, at } = item.payload as ChatPayload;
     const sent = this.d.sendToPeer(item.peerId, { type: 'CHAT', id: item.id, text, at });
     if (!sent) {
-      void this.d.outbox.markRetry(item.id, { code: 'ERR_PEER_OFFLINE', message: 'peer is offline' });
+      this.bg(this.d.outbox.markRetry(item.id, { code: 'ERR_PEER_OFFLINE', message: 'peer is offline' }));
       this.d.wantPeer(item.peerId);
       return;
     }
-    void this.d.history.setState(item.peerId, item.id, 'sent').then(() => this.d.onChange());
+    this.bg(this.d.history.setState(item.peerId, item.id, 'sent').then(() => this.d.onChange()));
     const prev = this.awaitingAck.get(item.id);
     if (prev) this.d.clock.clearTimeout(prev.timer);
     const timer = this.d.clock.setTimeout(() => {
       this.awaitingAck.delete(item.id);
-      void this.d.outbox.markRetry(item.id, { code: 'ERR_TIMEOUT', message: 'no acknowledgement' });
+      this.bg(this.d.outbox.markRetry(item.id, { code: 'ERR_TIMEOUT', message: 'no acknowledgement' }));
     }, CHAT_ACK_TIMEOUT_MS);
     this.awaitingAck.set(item.id, { peerId: item.peerId, timer });
   }
@@ -118,8 +120,12 @@ export class ChatService {
       if (p.peerId !== peerId) continue;
       this.d.clock.clearTimeout(p.timer);
       this.awaitingAck.delete(id);
-      void this.d.outbox.markRetry(id, { code: 'ERR_CONNECTION_CLOSED', message: 'connection lost before acknowledgement' });
+      this.bg(this.d.outbox.markRetry(id, { code: 'ERR_CONNECTION_CLOSED', message: 'connection lost before acknowledgement' }));
     }
+  }
+
+  private bg(p: Promise<unknown>): void {
+    p.catch((err: unknown) => this.d.onError(err));
   }
 
   stop(): void {

@@ -127,6 +127,7 @@ export class Engine implements EngineHandle {
       onReceived: (id, m) => this.events.emit('chat-received', { deviceId: id, name: this.nameOf(id), id: m.id, text: m.text, at: m.at }),
       onDelivered: (id, mid) => this.events.emit('chat-delivered', { deviceId: id, id: mid }),
       onChange: () => this.changed(),
+      onError: (err) => this.backgroundError(err),
     });
     this.outbox.subscribe(() => this.changed());
 
@@ -162,7 +163,7 @@ export class Engine implements EngineHandle {
     }
     this.outbox.start((item) => this.deliver(item));
     for (const pin of this.o.store.listPins()) this.connectSoon(pin.deviceId, 0);
-    for (const sp of this.o.staticPeers ?? []) void this.dialStatic(sp.host, sp.port);
+    for (const sp of this.o.staticPeers ?? []) this.bg(this.dialStatic(sp.host, sp.port));
     this.changed(true);
   }
 
@@ -237,7 +238,7 @@ export class Engine implements EngineHandle {
   }
 
   cancelTransfer(id: string): void {
-    void this.outbox.cancel(id);
+    this.bg(this.outbox.cancel(id));
   }
 
   retryNow(id: string): void {
@@ -388,7 +389,7 @@ export class Engine implements EngineHandle {
     const wait = delayMs ?? RECONNECT_BACKOFF_MS[Math.min(rc.attempt, RECONNECT_BACKOFF_MS.length - 1)]!;
     rc.timer = this.clock.setTimeout(() => {
       rc.timer = undefined;
-      void this.dialPinned(id);
+      this.bg(this.dialPinned(id));
     }, wait);
     this.reconnect.set(id, rc);
   }
@@ -506,13 +507,10 @@ export class Engine implements EngineHandle {
     if (r) r.lastSeen = this.clock.wallNow();
     switch (m.type) {
       case 'CHAT':
-        void this.chat.received(s.peerId, m).then(
-          (ack) => s.send(ack),
-          (err: unknown) => this.notice('error', `could not store a message: ${err instanceof Error ? err.message : String(err)}`),
-        );
+        this.bg(this.chat.received(s.peerId, m).then((ack) => s.send(ack)));
         return;
       case 'CHAT_ACK':
-        void this.chat.acked(s.peerId, m.id);
+        this.bg(this.chat.acked(s.peerId, m.id));
         return;
       default:
         return;
@@ -527,7 +525,7 @@ export class Engine implements EngineHandle {
 
   private deliver(item: OutboxItem): void {
     if (item.kind === 'chat') return this.chat.deliver(item);
-    void this.outbox.markFailed(item.id, { code: 'ERR_INTERNAL', message: `cannot deliver ${item.kind} yet` });
+    this.bg(this.outbox.markFailed(item.id, { code: 'ERR_INTERNAL', message: `cannot deliver ${item.kind} yet` }));
   }
 
   // ---------------------------------------------------------------- discovery
@@ -594,6 +592,16 @@ export class Engine implements EngineHandle {
 
   private nameOf(id: DeviceId): string {
     return this.o.store.getPin(id)?.name ?? this.dir.get(id)?.announcedName ?? shortId(id);
+  }
+
+  /** Run a promise in the background: a failure becomes a notice (or nothing, once stopping). */
+  private bg(p: Promise<unknown>): void {
+    p.catch((err: unknown) => this.backgroundError(err));
+  }
+
+  private backgroundError(err: unknown): void {
+    if (this.stopping) return;
+    this.notice('error', err instanceof Error ? err.message : String(err));
   }
 
   notice(level: NoticeLevel, text: string): void {

@@ -1,0 +1,34 @@
+/** Transfers as the dashboard sees them (engine-api TransferView), rates and ETA from the sampled meter. */
+import type { TransferView } from '../engine-api.js';
+import type { IncomingTransfer } from './incoming.js';
+import type { OutgoingTransfer } from './outgoing.js';
+import type { RateMeter } from './progress.js';
+
+/** One line for a transfer: its only top-level entry (folder or file), else "N files". */
+export function labelOf(files: readonly { readonly path: string }[], dirs: readonly string[]): string {
+  const tops = new Set([...files.map((f) => f.path), ...dirs].map((p) => p.split('/')[0]!));
+  if (tops.size === 1) return [...tops][0]!;
+  return `${files.length} file${files.length === 1 ? '' : 's'}`;
+}
+
+export function viewOf(t: OutgoingTransfer | IncomingTransfer, peerName: string, meter: RateMeter | undefined): TransferView {
+  const files = t.direction === 'send' ? t.files.map((f) => ({ path: f.rel })) : t.files;
+  const moving = t.state === 'active' || t.state === 'verifying';
+  const rate = moving ? Math.round(meter?.rate ?? 0) : 0;
+  const eta = moving ? meter?.eta(t.bytesTotal - t.bytesDone) : undefined;
+  return {
+    id: t.id,
+    direction: t.direction,
+    peerId: t.peerId,
+    peerName,
+    label: labelOf(files, t.dirs),
+    fileCount: t.files.length,
+    bytesDone: t.bytesDone,
+    bytesTotal: t.bytesTotal,
+    rate,
+    ...(eta !== undefined ? { etaSeconds: eta } : {}),
+    state: t.state,
+    attempts: t.attempts,
+    ...(t.error ? { error: { ...t.error } } : {}),
+  };
+}
