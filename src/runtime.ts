@@ -14,6 +14,10 @@ import { EngineError } from './core/errors.js';
 import { openConfStore } from './store/conf-store.js';
 import type { Store } from './store/store.js';
 import type { GlobalOptions } from './cli/global-flags.js';
+import { removeReRaisingSignalHooks } from './core/signal-hooks.js';
+
+// conf (imported above) has just hooked the signals with handlers that re-raise them.
+removeReRaisingSignalHooks();
 
 export interface OpenedIdentity {
   paths: ConfigPaths;

@@ -15,6 +15,10 @@ export const dashboardCommand: Command = {
       );
       return ExitCode.USAGE;
     }
+    // Ink's signal-exit re-raises a signal when its own handler is the only one left, which
+    // happens the moment the dashboard removes its handlers while handling that signal.
+    // Keep one inert handler per signal so only our shutdown decides when the process ends.
+    for (const sig of ['SIGHUP', 'SIGINT', 'SIGTERM'] as const) process.on(sig, () => {});
     const owned = await runOwnedEngine(options);
     let code: number;
     try {
@@ -23,6 +27,12 @@ export const dashboardCommand: Command = {
       code = await runDashboard(owned.engine, {});
     } finally {
       await owned.close();
+    }
+    if (code === ExitCode.SIGHUP) {
+      // The terminal is gone: Node 20's own terminal reset at exit would abort on it
+      // (nodejs/node#51519), so die by the signal itself, as an unhandled SIGHUP does.
+      process.removeAllListeners('SIGHUP');
+      process.kill(process.pid, 'SIGHUP');
     }
     // Signals are handled (the terminal is restored first), so exit with their code explicitly.
     process.exit(code);
