@@ -4,6 +4,7 @@
  * control socket); a one-shot command either talks to that process or, when
  * none runs, runs a private engine just for its job.
  */
+import { mkdir } from 'node:fs/promises';
 import { claimIdentity, type OwnerClaim } from './core/control/engine-host.js';
 import { prepareConfigDir, type ConfigPaths } from './core/config-dir.js';
 import { loadOrCreateIdentity, type Identity } from './core/identity.js';
@@ -40,6 +41,7 @@ export async function openIdentity(opts: Pick<GlobalOptions, 'configDir' | 'name
 
 interface EngineRun {
   engine: Engine;
+  downloadsDir: string;
   store: Store;
   identity: Identity;
   paths: ConfigPaths;
@@ -50,6 +52,8 @@ async function startEngine(claim: OwnerClaim, paths: ConfigPaths, opts: GlobalOp
   const identity = await loadOrCreateIdentity(paths);
   const store = await openConfStore(paths);
   const settings = store.getSettings();
+  const downloadsDir = opts.downloads ?? settings.downloadsDir;
+  if (listen) await mkdir(downloadsDir, { recursive: true, mode: 0o755 });
   if (opts.name && opts.name !== settings.name && listen) store.updateSettings({ name: opts.name });
   const engine = new Engine({
     identity,
@@ -58,6 +62,8 @@ async function startEngine(claim: OwnerClaim, paths: ConfigPaths, opts: GlobalOp
     listen: listen ? { host: '0.0.0.0', port: opts.port } : null,
     discovery: opts.discovery ? { port: opts.discoveryPort, ...(opts.broadcast.length ? { broadcast: opts.broadcast } : {}) } : null,
     staticPeers: opts.peers,
+    downloadsDir,
+    offerTimeoutMs: settings.offerTimeoutMs,
   });
   const offEvents = onEvent ? onAllEvents(engine, onEvent) : undefined;
   try {
@@ -74,6 +80,7 @@ async function startEngine(claim: OwnerClaim, paths: ConfigPaths, opts: GlobalOp
   let closed = false;
   return {
     engine,
+    downloadsDir,
     store,
     identity,
     paths,

@@ -1,7 +1,15 @@
 import type { DeviceId } from '../../src/protocol/device-id.js';
 import type { EngineStore, PinnedPeer } from '../../src/core/engine/engine.js';
 import type { RecordLog } from '../../src/core/record-log.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MemoryLog } from './memory-log.js';
+
+/** A fresh downloads folder for a test engine. */
+export function tempDownloads(): string {
+  return mkdtempSync(join(tmpdir(), 'peerdeck-dl-'));
+}
 
 /** Pins and logs in memory; logs survive as long as this object (a "restart" reuses it). */
 export class MemoryEngineStore implements EngineStore {

@@ -5,6 +5,10 @@ import { listenCommand } from './listen.js';
 import { pairCommand } from './pair.js';
 import { peersCommand } from './peers.js';
 import { trustCommand } from './trust.js';
+import { sendCommand } from './send.js';
+import { receiveCommand } from './receive.js';
+import { outboxCommand } from './outbox.js';
+import { hashCommand } from './hash.js';
 
 /** Every subcommand, in the order `peerdeck --help` lists them. */
-export const commands: readonly Command[] = [idCommand, listenCommand, peersCommand, pairCommand, trustCommand, chatCommand];
+export const commands: readonly Command[] = [idCommand, listenCommand, peersCommand, pairCommand, trustCommand, chatCommand, sendCommand, receiveCommand, outboxCommand, hashCommand];

@@ -9,10 +9,11 @@ export const trustCommand: Command = {
   summary: 'list, add (pin out of band) or remove trusted peers',
   args: 'list | add DEVICE_ID [NAME] | remove PEER',
   globals: ['configDir', 'name', 'json'],
+  flags: { autoAccept: { type: 'boolean', default: false, help: "with add: accept this peer's offers into the downloads folder without asking" } },
   minArgs: 1,
   maxArgs: 3,
   details: ["'trust remove' takes effect at once: a live session with that peer closes."],
-  async run({ options, input, stdout, stderr }) {
+  async run({ options, input, flags, stdout, stderr }) {
     const [sub, a, b] = input;
     const out = createOutput(options.json, stdout, stderr);
     if (sub !== 'list' && sub !== 'add' && sub !== 'remove') throw new UsageError(`trust: unknown subcommand ${JSON.stringify(sub)} (list, add, remove)`);
@@ -28,9 +29,9 @@ export const trustCommand: Command = {
         return 0;
       }
       if (sub === 'add') {
-        const pin = await ops.trustAdd({ deviceId: a!, ...(b ? { name: b } : {}) });
-        out.event('trusted', { deviceId: pin.deviceId, name: pin.name });
-        out.line(`trusted ${pin.deviceId} as ${toTerminalSafe(pin.name)}`);
+        const pin = await ops.trustAdd({ deviceId: a!, ...(b ? { name: b } : {}), autoAccept: flags.autoAccept === true });
+        out.event('trusted', { deviceId: pin.deviceId, name: pin.name, policy: pin.policy });
+        out.line(`trusted ${pin.deviceId} as ${toTerminalSafe(pin.name)}${pin.policy === 'auto-accept' ? ' (offers accepted without asking)' : ''}`);
         return 0;
       }
       const r = await ops.trustRemove({ peer: a! });

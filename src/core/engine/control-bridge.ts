@@ -7,7 +7,7 @@ import type { ControlClient } from '../control/control-client.js';
 import type { ControlHandler } from '../control/control-server.js';
 import { EngineError } from '../errors.js';
 import type { EngineEvent } from './events.js';
-import { OPERATION_NAMES, type EventSink, type Operations } from './operations.js';
+import { OPERATION_NAMES, STREAMING_OPERATIONS, type EventSink, type Operations } from './operations.js';
 
 const NAMES: ReadonlySet<string> = new Set(OPERATION_NAMES);
 
@@ -15,8 +15,10 @@ export function serveOperations(ops: Operations): ControlHandler {
   return async (method, params, ctx) => {
     if (!NAMES.has(method)) throw new EngineError('ERR_CONTROL', `unknown method ${JSON.stringify(method)}`, 'usage');
     const p = (params ?? {}) as never;
-    if (method === 'watch') return ops.watch(p, (e) => ctx.emit(e), ctx.signal);
-    return (ops[method as Exclude<keyof Operations, 'watch'>] as (p: never) => Promise<unknown>)(p);
+    if (STREAMING_OPERATIONS.has(method)) {
+      return (ops[method as 'watch' | 'send'] as (p: never, sink: EventSink, signal: AbortSignal) => Promise<unknown>)(p, (e) => ctx.emit(e), ctx.signal);
+    }
+    return (ops[method as keyof Operations] as (p: never) => Promise<unknown>)(p);
   };
 }
 
@@ -32,6 +34,10 @@ export function remoteOperations(client: ControlClient): Operations {
     trustList: () => call('trustList', {}),
     trustAdd: (p) => call('trustAdd', p),
     trustRemove: (p) => call('trustRemove', p),
+    outboxList: () => call('outboxList', {}),
+    outboxRetry: (p) => call('outboxRetry', p),
+    outboxCancel: (p) => call('outboxCancel', p),
+    send: (p, sink, signal) => client.call('send', p, { onEvent: (e) => sink(e as EngineEvent), signal }),
     watch: async (p, sink: EventSink, signal) => {
       await client.call('watch', p, { onEvent: (e) => sink(e as EngineEvent), signal }).catch((err: unknown) => {
         if (!signal.aborted) throw err;

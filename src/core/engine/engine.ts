@@ -18,10 +18,14 @@ import type { RecordLog } from '../record-log.js';
 import type { PinnedPeer } from '../../store/store.js';
 import { dialTls } from '../tls/tls-dialer.js';
 import { createTlsListener, type AuthorizeRequest, type TlsListener } from '../tls/tls-listener.js';
-import { ALPN_PAIRING, ALPN_SESSION } from '../tls/tls-options.js';
+import { ALPN_BULK, ALPN_PAIRING, ALPN_SESSION } from '../tls/tls-options.js';
+import { TransferManager } from '../transfer/transfer-manager.js';
+import type { TransferControlMessage } from '../../protocol/messages/transfer.js';
+import { FileSends } from './file-sends.js';
 import type { PeerSocket } from '../tls/peer-socket.js';
 import { TypedEmitter } from '../typed-emitter.js';
 import type { EngineEventMap } from './events.js';
+import type { OutboxEntry } from './operations.js';
 import { MessageChannel } from './message-channel.js';
 import { PeerDirectory } from './peer-directory.js';
 import { checkLocalPath, completeLocalPath } from './local-paths.js';
@@ -30,6 +34,8 @@ import { preferredSession, Session } from './session.js';
 
 /** Reconnect schedule for a trusted peer we lost (the last entry repeats). */
 export const RECONNECT_BACKOFF_MS: readonly number[] = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
+/** `send` without --wait: how long to try reaching the peer before leaving the send queued. */
+export const SEND_CONNECT_WAIT_MS = 5_000;
 /** Notices stay in the snapshot this long. */
 export const NOTICE_TTL_MS = 8_000;
 const MAX_NOTICES = 20;
@@ -64,7 +70,13 @@ export interface EngineOptions {
   random?: Random;
   /** Pairing requests time out after this (default PAIRING_TIMEOUT_MS). */
   pairingTimeoutMs?: number;
+  /** Where received files are published (created if missing). */
+  downloadsDir: string;
+  /** How long a sent offer waits for the receiver's answer. */
+  offerTimeoutMs?: number;
 }
+
+const TRANSFER_CONTROL: ReadonlySet<string> = new Set(['OFFER', 'OFFER_ACCEPT', 'OFFER_DENY', 'CANCEL', 'TRANSFER_DONE', 'TRANSFER_PAUSE']);
 
 export class Engine implements EngineHandle {
   readonly events = new TypedEmitter<EngineEventMap>();
@@ -80,6 +92,8 @@ export class Engine implements EngineHandle {
   private chat!: ChatService;
   private history!: ChatHistory;
   private outbox!: Outbox;
+  private transfers!: TransferManager;
+  private sends!: FileSends;
   private readonly reconnect = new Map<DeviceId, { attempt: number; timer?: TimerHandle }>();
   private notices: Notice[] = [];
   private noticeSeq = 0;
@@ -125,11 +139,43 @@ export class Engine implements EngineHandle {
       sendToPeer: (id, msg) => this.sendToPeer(id, msg),
       wantPeer: (id) => this.connectSoon(id, 0),
       onReceived: (id, m) => this.events.emit('chat-received', { deviceId: id, name: this.nameOf(id), id: m.id, text: m.text, at: m.at }),
-      onDelivered: (id, mid) => this.events.emit('chat-delivered', { deviceId: id, id: mid }),
+      onDelivered: (id, mid) => {
+        this.events.emit('chat-delivered', { deviceId: id, id: mid });
+        this.events.emit('outbox-delivered', { id: mid, deviceId: id, kind: 'chat' });
+      },
       onChange: () => this.changed(),
       onError: (err) => this.backgroundError(err),
     });
     this.outbox.subscribe(() => this.changed());
+    this.transfers = new TransferManager({
+      selfId: this.selfId,
+      downloadsDir: this.o.downloadsDir,
+      clock: this.clock,
+      random: this.random,
+      ...(this.o.offerTimeoutMs ? { offerTimeoutMs: this.o.offerTimeoutMs } : {}),
+      sendControl: (id, msg) => this.sendToPeer(id, msg),
+      dialBulk: (id) => this.dialBulk(id),
+      policyOf: (id) => this.o.store.getPin(id)?.policy ?? 'ask',
+      nameOf: (id) => this.nameOf(id),
+      openLog: (name) => this.o.store.openLog(name),
+      onChange: () => this.changed(),
+      emit: (e) => {
+        const { type, ...payload } = e;
+        this.events.emit(type, payload as never);
+      },
+    });
+    await this.transfers.start();
+    this.sends = new FileSends({
+      transfers: this.transfers,
+      outbox: this.outbox,
+      clock: this.clock,
+      random: this.random,
+      isOnline: (id) => this.dir.online(id),
+      wantPeer: (id) => this.connectSoon(id, 0),
+      nameOf: (id) => this.nameOf(id),
+      onError: (err) => this.backgroundError(err),
+      onDelivered: (item) => this.events.emit('outbox-delivered', { id: item.id, deviceId: item.peerId, kind: item.kind }),
+    });
 
     if (this.o.listen) {
       this.listener = createTlsListener({
@@ -175,6 +221,7 @@ export class Engine implements EngineHandle {
     this.pairing.abortAll();
     this.outbox?.stop();
     this.chat?.stop();
+    await this.transfers?.stop().catch(() => {});
     for (const r of this.dir.all()) r.session?.close('ERR_CONNECTION_CLOSED', 'shutting down', true);
     await this.discovery?.stop().catch(() => {});
     await this.listener?.close().catch(() => {});
@@ -212,8 +259,47 @@ export class Engine implements EngineHandle {
     return this.waitFor(() => this.outbox.get(id)?.state === 'delivered', ms);
   }
 
-  async sendFiles(_peerId: DeviceId, _paths: readonly string[]): Promise<void> {
-    throw new EngineError('ERR_INTERNAL', 'file transfer is not built yet', 'local');
+  async sendFiles(peerId: DeviceId, paths: readonly string[]): Promise<void> {
+    await this.queueSend(peerId, paths);
+  }
+
+  /** Queue a send (absolute paths); resolves once it is in the outbox on disk. */
+  async queueSend(peerId: DeviceId, paths: readonly string[]): Promise<{ id: string; duplicate: boolean }> {
+    this.requirePinned(peerId);
+    const r = await this.sends.send(peerId, paths);
+    if (!r.duplicate) this.events.emit('outbox-queued', { id: r.id, deviceId: peerId, kind: 'send' });
+    return r;
+  }
+
+  /**
+   * Follow a queued send until it is delivered, failed or cancelled. Without
+   * `untilDelivered`, give up (leaving it queued) once the peer has been
+   * unreachable for `connectWaitMs`: the outbox delivers it later.
+   */
+  async waitSend(id: string, opts: { untilDelivered: boolean; connectWaitMs?: number }): Promise<{ state: string; error?: { code: string; message: string } }> {
+    const item = () => this.outbox.get(id);
+    const final = () => {
+      const it = item();
+      return !it || it.state === 'delivered' || it.state === 'failed' || it.state === 'cancelled';
+    };
+    const peerId = item()?.peerId;
+    const forever = 2 ** 31 - 1;
+    if (opts.untilDelivered || !peerId) await this.waitFor(final, forever);
+    else {
+      while (!final()) {
+        if (!(await this.waitFor(() => final() || this.dir.online(peerId), opts.connectWaitMs ?? SEND_CONNECT_WAIT_MS))) break;
+        if (final()) break;
+        if (item()?.state === 'queued') this.outbox.retryNow(id);
+        await this.waitFor(() => final() || !this.dir.online(peerId), forever);
+      }
+    }
+    const it = item();
+    return { state: it?.state ?? 'unknown', ...(it?.lastError ? { error: it.lastError } : {}) };
+  }
+
+  /** Live transfer progress for one id (sampled view). */
+  transferView(id: string) {
+    return this.snapshotNow().transfers.find((t) => t.id === id);
   }
 
   async startPairing(peerId: DeviceId): Promise<void> {
@@ -233,16 +319,22 @@ export class Engine implements EngineHandle {
     this.pairing.answer(pairingId, accept, code);
   }
 
-  answerOffer(_offerId: string, _accept: boolean): void {
-    this.notice('warn', 'file transfer is not built yet');
+  answerOffer(offerId: string, accept: boolean): void {
+    this.transfers.answer(offerId, accept);
   }
 
   cancelTransfer(id: string): void {
-    this.bg(this.outbox.cancel(id));
+    const item = this.outbox.get(id);
+    if (item && item.state === 'queued' && !this.transfers.views().some((v) => v.id === id)) {
+      this.bg(this.outbox.cancel(id));
+      return;
+    }
+    this.transfers.cancel(id);
+    if (item) this.bg(this.outbox.cancel(id));
   }
 
   retryNow(id: string): void {
-    this.outbox.retryNow(id);
+    if (!this.outbox.retryNow(id)) this.transfers.retry(id);
   }
 
   checkPath(path: string): Promise<PathCheck> {
@@ -259,8 +351,9 @@ export class Engine implements EngineHandle {
     return this.o.store.listPins();
   }
 
-  trustAdd(deviceId: DeviceId, name: string): PinnedPeer {
-    const pin: PinnedPeer = { deviceId, name, pinnedAt: this.clock.wallNow(), policy: 'ask', ...(this.o.store.getPin(deviceId)?.address ? { address: this.o.store.getPin(deviceId)!.address } : {}) };
+  trustAdd(deviceId: DeviceId, name: string, policy: PinnedPeer['policy'] = 'ask'): PinnedPeer {
+    const address = this.o.store.getPin(deviceId)?.address;
+    const pin: PinnedPeer = { deviceId, name, pinnedAt: this.clock.wallNow(), policy, ...(address ? { address } : {}) };
     this.o.store.putPin(pin);
     this.connectSoon(deviceId, 0);
     this.changed();
@@ -326,6 +419,51 @@ export class Engine implements EngineHandle {
     return this.outbox.list();
   }
 
+  outboxEntries(): OutboxEntry[] {
+    return this.outbox.list().map((it) => this.outboxEntry(it));
+  }
+
+  outboxRetry(id: string): OutboxEntry {
+    const it = this.requireOutboxItem(id);
+    if (!this.outbox.retryNow(it.id)) throw new EngineError('ERR_USAGE', `outbox item ${it.id} is ${it.state}, not waiting for a retry`, 'usage');
+    this.connectSoon(it.peerId, 0);
+    return this.outboxEntry(this.outbox.get(it.id)!);
+  }
+
+  async outboxCancel(id: string): Promise<OutboxEntry> {
+    const it = this.requireOutboxItem(id);
+    if (it.state !== 'queued' && it.state !== 'sending') throw new EngineError('ERR_USAGE', `outbox item ${it.id} is already ${it.state}`, 'usage');
+    this.cancelTransfer(it.id);
+    await this.waitFor(() => this.outbox.get(it.id)?.state === 'cancelled', 2_000);
+    return this.outboxEntry(this.outbox.get(it.id)!);
+  }
+
+  /** An outbox item by id or unique id prefix (at least 4 characters). */
+  private requireOutboxItem(id: string): OutboxItem {
+    const exact = this.outbox.get(id);
+    if (exact) return exact;
+    const matches = id.length >= 4 ? this.outbox.list().filter((it) => it.id.startsWith(id)) : [];
+    if (matches.length === 1) return matches[0]!;
+    throw new EngineError(matches.length ? 'ERR_PEER_AMBIGUOUS' : 'ERR_PEER_UNKNOWN', matches.length ? `${id} matches ${matches.length} outbox items` : `no outbox item ${id}`, 'usage');
+  }
+
+  private outboxEntry(it: OutboxItem): OutboxEntry {
+    const p = it.payload as { text?: string; paths?: string[] };
+    const what = it.kind === 'chat' ? `message: ${(p.text ?? '').slice(0, 60)}` : `send: ${(p.paths ?? []).join(', ')}`;
+    return {
+      id: it.id,
+      kind: it.kind,
+      deviceId: it.peerId,
+      peer: this.nameOf(it.peerId),
+      state: it.state,
+      attempts: it.attempts,
+      ...(it.state === 'queued' && it.nextAttemptAt !== undefined ? { nextAttemptIn: Math.max(0, Math.round((it.nextAttemptAt - this.clock.now()) / 1000)) } : {}),
+      what,
+      ...(it.lastError ? { lastError: it.lastError } : {}),
+      createdAt: it.createdAt,
+    };
+  }
+
   // ---------------------------------------------------------------- connections
 
   private authorize(req: AuthorizeRequest): 'accept' | 'reject' {
@@ -333,16 +471,27 @@ export class Engine implements EngineHandle {
     if (req.deviceId === this.selfId) return 'reject';
     if (req.alpn === ALPN_SESSION) return this.o.store.getPin(req.deviceId) ? 'accept' : 'reject';
     if (req.alpn === ALPN_PAIRING) return this.pairing.admit(req.deviceId, req.remoteAddress) ? 'accept' : 'reject';
+    if (req.alpn === ALPN_BULK) return this.o.store.getPin(req.deviceId) ? 'accept' : 'reject';
     return 'reject';
   }
 
   private onInbound(s: PeerSocket): void {
     if (s.alpn === ALPN_PAIRING) return this.pairing.incoming(s);
     if (s.alpn === ALPN_SESSION) return this.openSession(s, false);
+    if (s.alpn === ALPN_BULK) return this.transfers.handleBulk(s);
     s.close();
   }
 
-  private dial(host: string, port: number, alpn: typeof ALPN_SESSION | typeof ALPN_PAIRING, expectedDeviceId?: DeviceId): Promise<PeerSocket> {
+  /** A bulk-data connection to a trusted peer, at the address its live session came from. */
+  private dialBulk(id: DeviceId): Promise<PeerSocket> {
+    const s = this.dir.get(id)?.session;
+    const port = s?.peerHello?.port ?? 0;
+    const addr = s && port > 0 ? { host: s.remoteAddress, port } : this.parseAddress(this.o.store.getPin(id)?.address);
+    if (!addr) return Promise.reject(new EngineError('ERR_PEER_UNREACHABLE', 'no address for a bulk connection to this peer', 'retryable'));
+    return this.dial(addr.host, addr.port, ALPN_BULK, id);
+  }
+
+  private dial(host: string, port: number, alpn: typeof ALPN_SESSION | typeof ALPN_PAIRING | typeof ALPN_BULK, expectedDeviceId?: DeviceId): Promise<PeerSocket> {
     return dialTls({
       host,
       port,
@@ -487,6 +636,7 @@ export class Engine implements EngineHandle {
       if (pin.address !== address) this.o.store.putPin({ ...pin, address });
     }
     if (!wasOnline) this.events.emit('peer-online', { deviceId: s.peerId, name: this.nameOf(s.peerId), address: s.remoteAddress });
+    this.transfers.peerOnline(s.peerId);
     this.outbox.peerSeen(s.peerId);
     this.changed(true);
   }
@@ -497,6 +647,7 @@ export class Engine implements EngineHandle {
     r.session = undefined;
     r.rttMs = undefined;
     this.chat.sessionLost(s.peerId);
+    this.transfers.peerOffline(s.peerId);
     this.events.emit('peer-offline', { deviceId: s.peerId, name: this.nameOf(s.peerId), reason: why.message });
     if (!why.bye && why.code !== 'ERR_NOT_PINNED') this.connectSoon(s.peerId);
     this.changed(true);
@@ -513,6 +664,7 @@ export class Engine implements EngineHandle {
         this.bg(this.chat.acked(s.peerId, m.id));
         return;
       default:
+        if (TRANSFER_CONTROL.has(m.type)) this.transfers.handleControl(s.peerId, m as TransferControlMessage);
         return;
     }
   }
@@ -525,7 +677,7 @@ export class Engine implements EngineHandle {
 
   private deliver(item: OutboxItem): void {
     if (item.kind === 'chat') return this.chat.deliver(item);
-    this.bg(this.outbox.markFailed(item.id, { code: 'ERR_INTERNAL', message: `cannot deliver ${item.kind} yet` }));
+    return this.sends.deliver(item);
   }
 
   // ---------------------------------------------------------------- discovery
@@ -628,10 +780,10 @@ export class Engine implements EngineHandle {
         ...(this.listener ? { listenAddress: `${this.o.listen!.host}:${this.listenPort}` } : {}),
       },
       peers: this.dir.views(pins),
-      transfers: [],
+      transfers: this.transfers ? [...this.transfers.views(), ...this.sends.queuedViews()] : [],
       chats,
       pairings: this.pairing.views(),
-      offers: [],
+      offers: this.transfers ? this.transfers.offers() : [],
       notices: this.notices.filter((n) => now - n.at < NOTICE_TTL_MS),
     };
   }

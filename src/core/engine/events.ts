@@ -3,8 +3,9 @@
  * `type` first), logging and tests. Continuous state lives in the snapshot.
  */
 import type { DeviceId } from '../../protocol/device-id.js';
+import type { TransferEventMap } from '../transfer/events.js';
 
-export interface EngineEventMap {
+export interface EngineEventMap extends TransferEventMap {
   listening: { address: string; port: number };
   'peer-discovered': { deviceId: DeviceId; name: string; address: string; port: number; verified: boolean };
   'peer-online': { deviceId: DeviceId; name: string; address: string };
@@ -18,6 +19,8 @@ export interface EngineEventMap {
   'chat-queued': { deviceId: DeviceId; id: string };
   'chat-delivered': { deviceId: DeviceId; id: string };
   'trust-removed': { deviceId: DeviceId; name: string };
+  'outbox-queued': { id: string; deviceId: DeviceId; kind: 'chat' | 'send' };
+  'outbox-delivered': { id: string; deviceId: DeviceId; kind: 'chat' | 'send' };
   error: { code: string; message: string; deviceId?: DeviceId };
 }
 

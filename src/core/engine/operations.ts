@@ -28,19 +28,57 @@ export interface Operations {
   pairAnswer(p: { peer: string; accept: boolean; code?: string; waitMs?: number }): Promise<{ paired: boolean; deviceId: DeviceId; code?: string; message?: string }>;
   pairRequests(): Promise<{ pairingId: string; deviceId: DeviceId; name: string; code?: string; direction: string }[]>;
   trustList(): Promise<PinnedPeer[]>;
-  trustAdd(p: { deviceId: string; name?: string }): Promise<PinnedPeer>;
+  trustAdd(p: { deviceId: string; name?: string; autoAccept?: boolean }): Promise<PinnedPeer>;
   trustRemove(p: { peer: string }): Promise<{ deviceId: DeviceId; name: string }>;
   /** Stream engine events until the caller goes away. */
   watch(p: Record<string, never>, sink: EventSink, signal: AbortSignal): Promise<void>;
+  /**
+   * Queue a send (absolute paths) and follow it, streaming its events: until it
+   * is delivered or fails, or — without `wait` — until it is clear the peer is
+   * offline (the item stays queued).
+   */
+  send(p: { peer: string; paths: string[]; wait?: boolean }, sink: EventSink, signal: AbortSignal): Promise<SendOutcome>;
+  outboxList(): Promise<OutboxEntry[]>;
+  outboxRetry(p: { id: string }): Promise<OutboxEntry>;
+  outboxCancel(p: { id: string }): Promise<OutboxEntry>;
+}
+
+export interface SendOutcome {
+  id: string;
+  deviceId: DeviceId;
+  /** delivered | failed | cancelled | queued */
+  state: string;
+  duplicate: boolean;
+  error?: { code: string; message: string };
+}
+
+export interface OutboxEntry {
+  id: string;
+  kind: 'chat' | 'send';
+  deviceId: DeviceId;
+  peer: string;
+  state: string;
+  attempts: number;
+  /** Seconds until the next attempt, while queued. */
+  nextAttemptIn?: number;
+  what: string;
+  lastError?: { code: string; message: string };
+  createdAt: number;
 }
 
 export const OPERATION_NAMES = [
   'status', 'peers', 'chat', 'pair', 'pairAnswer', 'pairRequests', 'trustList', 'trustAdd', 'trustRemove', 'watch',
+  'send', 'outboxList', 'outboxRetry', 'outboxCancel',
 ] as const satisfies readonly (keyof Operations)[];
+
+/** Operations that stream events to the caller while they run. */
+export const STREAMING_OPERATIONS: ReadonlySet<string> = new Set(['watch', 'send']);
 
 const EVENT_TYPES = [
   'listening', 'peer-discovered', 'peer-online', 'peer-offline', 'peer-left', 'cert-changed', 'pair-request', 'paired',
   'pair-failed', 'chat-received', 'chat-queued', 'chat-delivered', 'trust-removed', 'error',
+  'offer-received', 'transfer-started', 'transfer-progress', 'transfer-done', 'transfer-failed', 'transfer-paused',
+  'transfer-restarted', 'outbox-queued', 'outbox-delivered',
 ] as const;
 
 /** Subscribe to every engine event; returns the unsubscribe function. */
@@ -133,10 +171,10 @@ export function localOperations(engine: Engine): Operations {
       return engine.trustList();
     },
 
-    async trustAdd({ deviceId, name }) {
+    async trustAdd({ deviceId, name, autoAccept }) {
       const id = parseDeviceId(deviceId);
       if (id === engine.selfId) throw new EngineError('ERR_USAGE', 'that is this device', 'usage');
-      return engine.trustAdd(id, name?.trim() || id.slice(0, 7));
+      return engine.trustAdd(id, name?.trim() || id.slice(0, 7), autoAccept ? 'auto-accept' : 'ask');
     },
 
     async trustRemove({ peer }) {
@@ -144,6 +182,36 @@ export function localOperations(engine: Engine): Operations {
       const pin = engine.trustList().find((p) => p.deviceId === id)!;
       engine.trustRemove(id);
       return { deviceId: id, name: pin.name };
+    },
+
+    async send({ peer, paths, wait = false }, sink, signal) {
+      const deviceId = peerId(peer);
+      const { id, duplicate } = await engine.queueSend(deviceId, paths);
+      const off = onAllEvents(engine, (e) => {
+        if ('id' in e && e.id === id) sink(e);
+      });
+      sink({ type: 'outbox-queued', id, deviceId, kind: 'send' });
+      try {
+        const r = await Promise.race([
+          engine.waitSend(id, { untilDelivered: wait }),
+          new Promise<{ state: string }>((resolve) => signal.addEventListener('abort', () => resolve({ state: 'queued' }), { once: true })),
+        ]);
+        return { id, deviceId, duplicate, ...r };
+      } finally {
+        off();
+      }
+    },
+
+    async outboxList() {
+      return engine.outboxEntries();
+    },
+
+    async outboxRetry({ id }) {
+      return engine.outboxRetry(id);
+    },
+
+    async outboxCancel({ id }) {
+      return engine.outboxCancel(id);
     },
 
     async watch(_p, sink, signal) {

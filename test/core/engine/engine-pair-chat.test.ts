@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src/core/engine/engine.js';
 import { testIdentity } from '../../helpers/certs.js';
-import { MemoryEngineStore } from '../../helpers/memory-engine-store.js';
+import { MemoryEngineStore, tempDownloads } from '../../helpers/memory-engine-store.js';
 import { nextEvent } from '../../helpers/engine-events.js';
 import { startFaultProxy } from '../../helpers/tcp-fault-proxy.js';
 
@@ -19,6 +19,7 @@ function engine(name: 'alice' | 'bob' | 'carol', store = new MemoryEngineStore()
     listen: { host: '127.0.0.1', port: 0 },
     discovery: null,
     staticPeers,
+    downloadsDir: tempDownloads(),
   });
   engines.push(e);
   return { e, store, id };
@@ -98,7 +99,7 @@ describe('engine: pairing, sessions and chat over real TLS on loopback', () => {
     const { id } = await a.queueChat(testIdentity('bob').deviceId, 'while you were away');
     expect(await a.waitDelivered(id, 300)).toBe(false);
     // Bob comes back on the same port with the same store.
-    b = new Engine({ identity: testIdentity('bob'), store: storeB, name: 'bob', listen: { host: '127.0.0.1', port: bobPort }, discovery: null });
+    b = new Engine({ identity: testIdentity('bob'), store: storeB, name: 'bob', listen: { host: '127.0.0.1', port: bobPort }, discovery: null, downloadsDir: tempDownloads() });
     engines.push(b);
     const got = next(b, 'chat-received');
     await b.start();
@@ -120,7 +121,7 @@ describe('engine: pairing, sessions and chat over real TLS on loopback', () => {
     const proxyPort = proxy.port;
     await a.shutdown();
     sa.putPin({ ...sa.getPin(idb)!, address: `127.0.0.1:${proxyPort}` });
-    const a2 = new Engine({ identity: testIdentity('alice'), store: sa, name: 'alice', listen: null, discovery: null });
+    const a2 = new Engine({ identity: testIdentity('alice'), store: sa, name: 'alice', listen: null, discovery: null, downloadsDir: tempDownloads() });
     engines.push(a2);
     await a2.start();
     expect(await a2.waitFor(() => a2.isOnline(idb), 10_000)).toBe(true);

@@ -3,7 +3,7 @@ import { Engine } from '../../../src/core/engine/engine.js';
 import { Session } from '../../../src/core/engine/session.js';
 import type { Message } from '../../../src/protocol/messages/index.js';
 import { testIdentity } from '../../helpers/certs.js';
-import { MemoryEngineStore } from '../../helpers/memory-engine-store.js';
+import { MemoryEngineStore, tempDownloads } from '../../helpers/memory-engine-store.js';
 import { nextEvent } from '../../helpers/engine-events.js';
 
 const engines: Engine[] = [];
@@ -21,8 +21,8 @@ async function trustedPair() {
   const sb = new MemoryEngineStore();
   // Learn two free ports by starting and stopping throwaway listeners is racy; instead start both,
   // then pin each other's real port and let them dial at the same moment.
-  const a = new Engine({ identity: alice, store: sa, name: 'alice', listen: { host: '127.0.0.1', port: 0 }, discovery: null });
-  const b = new Engine({ identity: bob, store: sb, name: 'bob', listen: { host: '127.0.0.1', port: 0 }, discovery: null });
+  const a = new Engine({ identity: alice, store: sa, name: 'alice', listen: { host: '127.0.0.1', port: 0 }, discovery: null, downloadsDir: tempDownloads() });
+  const b = new Engine({ identity: bob, store: sb, name: 'bob', listen: { host: '127.0.0.1', port: 0 }, discovery: null, downloadsDir: tempDownloads() });
   engines.push(a, b);
   await a.start();
   await b.start();
