@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, freeUdpPort, requireBuild, run, tempDir } from './cli-harness.js';
 import { hasTmux, Tmux } from './tmux.js';
@@ -15,7 +17,7 @@ describe.skipIf(tmuxMissing)('two real dashboards in tmux, driven by keys only',
     dirs.forEach((d) => d.remove());
   });
 
-  it('see each other, pair with the same code, chat both ways, and quit cleanly', async () => {
+  it('see each other, pair with the same code, chat both ways, send a file accepted with y, and quit cleanly', async () => {
     const [a, b] = dirs as [ReturnType<typeof tempDir>, ReturnType<typeof tempDir>];
     const [idA, idB] = await Promise.all(
       [a, b].map(async (d) => JSON.parse((await run(['id', '--json', '--config-dir', d.path])).stdout).shortId as string),
@@ -23,7 +25,7 @@ describe.skipIf(tmuxMissing)('two real dashboards in tmux, driven by keys only',
     const disc = await freeUdpPort();
     // The exit status goes to a file: tmux can mark a pane dead before it learns how it ended.
     const cmd = (dir: string, name: string) =>
-      `CI=true ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} --config-dir ${dir} --name ${name} --port 0 --discovery-port ${disc} --broadcast 127.255.255.255; echo $? > ${dir}/exit-status`;
+      `CI=true ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} --config-dir ${dir} --name ${name} --port 0 --discovery-port ${disc} --broadcast 127.255.255.255 --downloads ${dir}/downloads; echo $? > ${dir}/exit-status`;
     const exitStatus = (dir: string): number | undefined => {
       try {
         return Number(readFileSync(`${dir}/exit-status`, 'utf8').trim());
@@ -61,6 +63,22 @@ describe.skipIf(tmuxMissing)('two real dashboards in tmux, driven by keys only',
     await tmux.waitFor('A', /bob\s+hi alice/);
     tmux.keys('A', 'Escape');
     tmux.keys('B', 'Escape');
+
+    // Alice sends a file with s; bob accepts the offer with y; it arrives byte-identical.
+    const payload = randomBytes(3 * 1024 * 1024 + 123);
+    const src = join(a.path, 'holiday photo.bin');
+    writeFileSync(src, payload);
+    tmux.keys('A', 's');
+    await tmux.waitFor('A', /Send to bob/);
+    tmux.keys('A', src, 'Enter');
+    await tmux.waitFor('B', /Incoming file/);
+    await tmux.waitFor('B', /holiday photo\.bin/);
+    tmux.keys('B', 'y');
+    const landed = join(b.path, 'downloads', 'holiday photo.bin');
+    const deadline = Date.now() + 20_000;
+    while (!existsSync(landed) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(readFileSync(landed).equals(payload)).toBe(true);
+    await tmux.waitFor('A', /✓ done/);
 
     // Quit: q on each, exit 0, the alternate screen is left.
     for (const [n, dir] of [['A', a.path], ['B', b.path]] as const) {
