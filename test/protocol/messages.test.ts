@@ -51,6 +51,8 @@ describe('message registry', () => {
       PAIR_COMMIT: 0x10, PAIR_NONCE: 0x11, PAIR_REVEAL: 0x12, PAIR_CONFIRM: 0x13, PAIR_REJECT: 0x14,
       HEARTBEAT: 0x20, HEARTBEAT_ACK: 0x21,
       CHAT: 0x30, CHAT_ACK: 0x31,
+      OFFER: 0x40, OFFER_ACCEPT: 0x41, OFFER_DENY: 0x42, CANCEL: 0x43, TRANSFER_DONE: 0x44, TRANSFER_PAUSE: 0x45,
+      BULK_OPEN: 0x50, FILE_END: 0x51, BULK_ACK: 0x52,
     });
     for (const type of TYPES) expect(messageTypeOf(frameTypeOf(type))).toBe(type);
     expect(messageTypeOf(0x00)).toBeUndefined();

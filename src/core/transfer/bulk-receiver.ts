@@ -158,18 +158,19 @@ export class BulkReceiver {
     this.current = undefined;
     this.framesIn++;
     this.order.push(e);
-    const data = e.slot.data.subarray(0, e.length);
-    const work = Promise.all([
-      this.target.partial.fdOf(e.f).then((fd) => this.deps.fs.write(fd, data, 0, e.length, e.chunk * this.target.chunkSize)),
-      this.deps.hashPool.hash(data),
-    ]).then(
-      ([, digest]) => {
-        if (!digest.equals(e.hash)) e.error = new EngineError('ERR_VERIFICATION_FAILED', `file ${e.f.index} chunk ${e.chunk}: SHA-256 does not match`, 'peer-fault');
+    // Hash first (the slot's memory visits the worker), then write from the slot.
+    const work = this.deps.hashPool.hashSlot(e.slot, e.length).then(
+      async (digest) => {
+        if (!digest.equals(e.hash)) {
+          e.error = new EngineError('ERR_VERIFICATION_FAILED', `file ${e.f.index} chunk ${e.chunk}: SHA-256 does not match`, 'peer-fault');
+          return;
+        }
+        const fd = await this.target.partial.fdOf(e.f);
+        await this.deps.fs.write(fd, e.slot.data, 0, e.length, e.chunk * this.target.chunkSize);
       },
-      (err: unknown) => {
-        e.error = diskError(err);
-      },
-    );
+    ).catch((err: unknown) => {
+      e.error = diskError(err);
+    });
     this.track(work.then(() => {
       e.settled = true;
       this.deps.slots.release(e.slot);

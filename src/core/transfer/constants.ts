@@ -13,9 +13,9 @@
 export const WINDOW_CHUNKS = 8;
 
 /** Receiver: fsync data and record verified chunk hashes after this many bytes... */
-export const CHECKPOINT_BYTES = Number(process.env.PD_CKPT ?? 32 * 1024 * 1024);
+export const CHECKPOINT_BYTES = 32 * 1024 * 1024;
 /** ...or this long, whichever comes first (a slow link still checkpoints). */
-export const CHECKPOINT_MS = Number(process.env.PD_CKPT_MS ?? 2_000);
+export const CHECKPOINT_MS = 2_000;
 
 /** Progress (views, `transfer-progress` events, rates) is sampled on this tick, never per chunk. */
 export const PROGRESS_SAMPLE_MS = 500;

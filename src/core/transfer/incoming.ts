@@ -115,6 +115,11 @@ export class IncomingTransfer {
     try {
       await this.closeBulk();
       await this.whenIdle();
+      if (!this.accepted) {
+        // Fresh offer: refuse for space before anything touches the disk.
+        const short = await this.ctx.checkSpace(this, this.bytesTotal);
+        if (short) return void this.refuseForSpace(short);
+      }
       this.partial ??= await PartialDir.open(this.ctx.downloads, this.id, this.chunkSize, this.ctx.fs);
       if (this.verified.size === this.files.length) return void this.startPublish();
       const scratch = new SlotPool(1, this.chunkSize);
@@ -186,7 +191,7 @@ export class IncomingTransfer {
   attachBulk(socket: PeerSocket, token: string, rest: Buffer): boolean {
     if (this.state !== 'active' || !this.token || token !== this.token || socket.deviceId !== this.peerId || !this.partial) return false;
     this.token = undefined; // one-time
-    this.slots ??= new SlotPool(this.ctx.windowChunks, this.chunkSize);
+    this.slots ??= new SlotPool(this.ctx.windowChunks, this.chunkSize, false);
     const target: ReceiveTarget = {
       chunkSize: this.chunkSize,
       sizes: this.sizes,

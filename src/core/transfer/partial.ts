@@ -12,7 +12,7 @@
  * longest prefix that matches its own hashes by where it starts sending.
  */
 import { constants as fsc } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, readFile, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { SHA256_BYTES } from '../../protocol/chunk-frame.js';
 import { MAX_RESUME_TAIL, type ResumeHave } from '../../protocol/messages/transfer.js';
@@ -65,8 +65,14 @@ export class PartialDir {
   /** Create (or reopen) the transfer's private directory. Throws ERR_UNSAFE_PATH if a link or a foreign dir is in the way. */
   static async open(downloadsReal: string, transferId: string, chunkSize: number, fs: TransferFs): Promise<PartialDir> {
     if (!/^[0-9a-zA-Z_-]{1,64}$/.test(transferId)) throw new EngineError('ERR_TRANSFER_PROTOCOL', 'transfer id unusable as a folder name', 'peer-fault');
-    const base = await ensurePrivateDir(downloadsReal, PARTIAL_DIR_NAME);
-    return new PartialDir(await ensurePrivateDir(base, transferId), chunkSize, fs);
+    for (let attempt = 0; ; attempt++) {
+      const base = await ensurePrivateDir(downloadsReal, PARTIAL_DIR_NAME);
+      try {
+        return new PartialDir(await ensurePrivateDir(base, transferId), chunkSize, fs);
+      } catch (err) {
+        if (errnoCode(err) !== 'ENOENT' || attempt > 0) throw err; // another transfer just removed the empty base
+      }
+    }
   }
 
   partPath(i: number): string {
@@ -229,11 +235,12 @@ export class PartialDir {
     }
   }
 
-  /** Delete the directory and everything in it (only ever our own files). */
+  /** Delete the directory and everything in it (only ever our own files), and the partial folder if that left it empty. */
   async remove(): Promise<void> {
     await this.serialize(async () => {
       await this.closeFiles();
       await rm(this.dir, { recursive: true, force: true });
+      await rmdir(path.dirname(this.dir)).catch(() => undefined); // ENOTEMPTY: other transfers are in it
     });
   }
 

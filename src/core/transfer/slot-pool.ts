@@ -1,22 +1,44 @@
 /**
- * Reused chunk buffers for one bulk connection: `count` slots in one
- * SharedArrayBuffer, each with room for the frame and chunk headers in front of
- * a chunk's data, so the sender builds whole CHUNK frames in place and the
- * hash worker reads the data where it lies. Nothing is allocated per chunk;
- * the pool is the connection's whole memory for data in flight.
+ * Reused chunk buffers for one bulk connection, each with room for the frame
+ * and chunk headers in front of a chunk's data, so nothing is allocated per
+ * chunk and the pool is the connection's whole memory for data in flight.
+ *
+ * Two layouts, chosen by where the bytes come from (measured on the 2-core box):
+ * - shared (sender): all slots in one SharedArrayBuffer. fs.read fills a slot
+ *   (the kernel copies), the hash worker reads it in place, and the frame is
+ *   written to the socket from it: no copy in JavaScript at all.
+ * - owned (receiver): one ArrayBuffer per slot. The receiver must copy the
+ *   socket's 16 KiB reads into the slot, and V8 copies into shared memory with
+ *   a slow element-safe memmove (~150 ms/GiB against ~35 ms/GiB); an owned
+ *   slot is instead *transferred* to the hash worker and back (zero-copy).
  */
 import { CHUNK_FRAME_OVERHEAD } from '../../protocol/chunk-frame.js';
 
-export interface Slot {
-  readonly index: number;
-  /** The whole slot: headers then data. */
-  readonly frame: Buffer;
+export class Slot {
+  /** The whole slot: headers then data. Replaced when the slot's memory comes back from the hash worker. */
+  frame!: Buffer;
   /** The data area (chunkSize bytes). */
-  readonly data: Buffer;
+  data!: Buffer;
+
+  constructor(
+    readonly index: number,
+    memory: ArrayBufferLike,
+    offset: number,
+    length: number,
+  ) {
+    this.bind(memory, offset, length);
+  }
+
+  bind(memory: ArrayBufferLike, offset: number, length: number): void {
+    this.frame = Buffer.from(memory, offset, length);
+    this.data = this.frame.subarray(CHUNK_FRAME_OVERHEAD);
+  }
 }
 
 export class SlotPool {
-  readonly sab: SharedArrayBuffer;
+  /** The shared arena (shared pools only). */
+  readonly sab: SharedArrayBuffer | undefined;
+  readonly slotBytes: number;
   private readonly free: Slot[] = [];
   private readonly waiters: Array<(s: Slot) => void> = [];
   private readonly freeListeners = new Set<() => void>();
@@ -24,12 +46,12 @@ export class SlotPool {
   constructor(
     readonly count: number,
     readonly chunkSize: number,
+    readonly shared = true,
   ) {
-    const slotBytes = CHUNK_FRAME_OVERHEAD + chunkSize;
-    this.sab = new SharedArrayBuffer(slotBytes * count);
+    this.slotBytes = CHUNK_FRAME_OVERHEAD + chunkSize;
+    this.sab = shared ? new SharedArrayBuffer(this.slotBytes * count) : undefined;
     for (let i = count - 1; i >= 0; i--) {
-      const frame = Buffer.from(this.sab, i * slotBytes, slotBytes);
-      this.free.push({ index: i, frame, data: frame.subarray(CHUNK_FRAME_OVERHEAD) });
+      this.free.push(this.sab ? new Slot(i, this.sab, i * this.slotBytes, this.slotBytes) : new Slot(i, new ArrayBuffer(this.slotBytes), 0, this.slotBytes));
     }
   }
 
@@ -49,6 +71,7 @@ export class SlotPool {
   }
 
   release(slot: Slot): void {
+    if (slot.frame.buffer.byteLength === 0) slot.bind(new ArrayBuffer(this.slotBytes), 0, this.slotBytes); // lost in a dead worker
     const w = this.waiters.shift();
     if (w) return w(slot);
     this.free.push(slot);

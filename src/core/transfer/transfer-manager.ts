@@ -27,7 +27,7 @@ import type { RecordLog } from '../record-log.js';
 import type { PeerSocket } from '../tls/peer-socket.js';
 import { readBulkOpen } from './bulk-open.js';
 import { BULK_OPEN_TIMEOUT_MS, DEFAULT_OFFER_TIMEOUT_MS, MAX_FINISHED_VIEWS, PROGRESS_SAMPLE_MS, WINDOW_CHUNKS } from './constants.js';
-import { randomHex, type TransferContext, type TransferResult } from './context.js';
+import { randomHex, type TransferResult } from './context.js';
 import type { TransferEvent } from './events.js';
 import { nodeFs, type TransferFs } from './fs-ops.js';
 import { ChunkHashCache, type HashCacheRecord } from './hash-cache.js';
@@ -158,10 +158,12 @@ export class TransferManager {
    * Offer files and folders to a peer. Throws EngineError: ERR_BAD_SOURCE,
    * ERR_BAD_PATH, ERR_OFFER_TOO_LARGE (nothing sent) or ERR_PEER_OFFLINE.
    */
-  async offer(peerId: DeviceId, paths: readonly string[]): Promise<{ transferId: string; skipped: ScanResult['skipped'] }> {
+  async offer(peerId: DeviceId, paths: readonly string[], opts: { transferId?: string } = {}): Promise<{ transferId: string; skipped: ScanResult['skipped'] }> {
     this.requireStarted();
     const scan = await this.scan(paths);
-    const id = randomHex(this.random, 16);
+    // The engine passes its outbox item's id, so a queued send and its transfer are one thing.
+    const id = opts.transferId ?? randomHex(this.random, 16);
+    if (this.outgoing.has(id) || this.incoming.has(id)) throw new EngineError('ERR_INTERNAL', `transfer ${id} exists already`, 'local');
     const chunkSize = this.o.chunkSize ?? CHUNK_SIZE;
     const t = new OutgoingTransfer(this.ctx, this.outLog, { id, peerId, chunkSize, files: scan.files, dirs: scan.dirs });
     try {

@@ -7,16 +7,18 @@
  *   0x10–0x1F pairing    PAIR_COMMIT 10, PAIR_NONCE 11, PAIR_REVEAL 12, PAIR_CONFIRM 13, PAIR_REJECT 14
  *   0x20–0x2F heartbeat  HEARTBEAT 20, HEARTBEAT_ACK 21
  *   0x30–0x3F chat       CHAT 30, CHAT_ACK 31
- *   0x40–0x5F transfer   (reserved)
+ *   0x40–0x5F transfer   OFFER 40, OFFER_ACCEPT 41, OFFER_DENY 42, CANCEL 43, TRANSFER_DONE 44,
+ *                        TRANSFER_PAUSE 45; bulk connection: BULK_OPEN 50, FILE_END 51, BULK_ACK 52
  *   0x60–0x7F relay, swarm (reserved)
- *   0x80–0xFF binary     CHUNK 80 (reserved, FRAME_TYPE_CHUNK)
+ *   0x80–0xFF binary     CHUNK 80 (FRAME_TYPE_CHUNK, bulk connection only; codec in ../chunk-frame.ts)
  *
  * To add a family: write `messages/<family>.ts` exporting its codecs as a
  * `const` tuple, spread it into CODECS below, then add a sample and an
  * arbitrary per new type (test/protocol/helpers/samples.ts, arbitraries.ts;
  * both are typed so a missing one is a compile error) and regenerate the golden
  * fixtures with UPDATE_FIXTURES=1. Duplicate names or bytes fail at load.
- * Caps: MAX_CONTROL_BYTES per control frame, except CHAT (MAX_CHAT_FRAME_BYTES).
+ * Caps: MAX_CONTROL_BYTES per control frame, except CHAT (MAX_CHAT_FRAME_BYTES) and
+ * the transfer manifests OFFER, OFFER_ACCEPT, TRANSFER_DONE (MAX_MANIFEST_FRAME_BYTES).
  */
 import { encodeFrame, type Frame, type FrameLimits } from '../frame.js';
 import { FrameDecoder } from '../frame-decoder.js';
@@ -26,14 +28,16 @@ import { chatCodecs } from './chat.js';
 import { heartbeatCodecs } from './heartbeat.js';
 import { pairingCodecs } from './pairing.js';
 import { sessionCodecs } from './session.js';
+import { transferCodecs } from './transfer.js';
 
 export * from './chat.js';
 export * from './heartbeat.js';
 export * from './pairing.js';
 export * from './session.js';
+export * from './transfer.js';
 export type { MessageCodec, MessageOf } from './codec.js';
 
-const CODECS = [...sessionCodecs, ...pairingCodecs, ...heartbeatCodecs, ...chatCodecs] as const;
+const CODECS = [...sessionCodecs, ...pairingCodecs, ...heartbeatCodecs, ...chatCodecs, ...transferCodecs] as const;
 
 /** Every message this build understands, as a union discriminated by `type`. */
 export type Message = MessageOf<(typeof CODECS)[number]>;

@@ -5,8 +5,11 @@
 import fc from 'fast-check';
 import { MAX_CHAT_BYTES } from '../../../src/protocol/messages/chat.js';
 import {
+  CANCEL_CODES,
   DENY_CODES,
+  OFFER_DENY_CODES,
   PAIR_REJECT_CODES,
+  PAUSE_CODES,
   type MessageOfType,
   type MessageType,
 } from '../../../src/protocol/messages/index.js';
@@ -32,6 +35,11 @@ const finite = fc.double({ noNaN: true, noDefaultInfinity: true }).map(noNegZero
 const uint = fc.oneof(fc.nat(), fc.maxSafeNat());
 const name = utf16String(64);
 const reason = utf16String(200);
+
+/** Offered paths: any text (the schema only bounds length; the path validator judges it). */
+const offeredPath = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.string({ unit: anyUnit, maxLength: 40 }));
+const fileSize = fc.oneof(fc.nat(), fc.integer({ min: 0, max: 2 ** 44 }));
+const fileIndex = fc.integer({ min: 0, max: 49_999 });
 
 const chatText = fc
   .oneof(fc.string({ unit: 'binary', minLength: 1, maxLength: 200 }), fc.string({ unit: anyUnit, minLength: 1, maxLength: 4096 }), fc.string({ unit: 'binary', minLength: 3000, maxLength: 4000 }))
@@ -64,4 +72,30 @@ export const MESSAGE_ARBITRARIES: { readonly [K in MessageType]: fc.Arbitrary<Me
   HEARTBEAT_ACK: fc.record({ type: fc.constant('HEARTBEAT_ACK'), seq: uint, t: finite }),
   CHAT: fc.record({ type: fc.constant('CHAT'), id: visibleAscii(64), text: chatText, at: fc.double({ min: 0, noNaN: true, noDefaultInfinity: true }).map(noNegZero) }),
   CHAT_ACK: fc.record({ type: fc.constant('CHAT_ACK'), id: visibleAscii(64) }),
+  OFFER: fc.record({
+    type: fc.constant('OFFER'),
+    id: visibleAscii(64),
+    files: fc.array(fc.record({ path: offeredPath, size: fileSize }), { maxLength: 20 }),
+    dirs: fc.array(offeredPath, { maxLength: 10 }),
+    chunkSize: fc.integer({ min: 1, max: 2 ** 31 }),
+    totalBytes: fileSize,
+  }),
+  OFFER_ACCEPT: fc.record({
+    type: fc.constant('OFFER_ACCEPT'),
+    id: visibleAscii(64),
+    token: hex32,
+    have: fc.array(fc.record({ file: fileIndex, chunks: uint, digest: hex32, tail: fc.array(hex32, { maxLength: 4 }) }), { maxLength: 5 }),
+    done: fc.array(fileIndex, { maxLength: 5 }),
+  }),
+  OFFER_DENY: fc.record({ type: fc.constant('OFFER_DENY'), id: visibleAscii(64), code: fc.constantFrom(...OFFER_DENY_CODES), reason }),
+  CANCEL: fc.record({ type: fc.constant('CANCEL'), id: visibleAscii(64), code: fc.constantFrom(...CANCEL_CODES), reason }),
+  TRANSFER_DONE: fc.record({
+    type: fc.constant('TRANSFER_DONE'),
+    id: visibleAscii(64),
+    files: fc.array(fc.record({ path: offeredPath, root: hex32 }), { maxLength: 10 }),
+  }),
+  TRANSFER_PAUSE: fc.record({ type: fc.constant('TRANSFER_PAUSE'), id: visibleAscii(64), code: fc.constantFrom(...PAUSE_CODES), reason }),
+  BULK_OPEN: fc.record({ type: fc.constant('BULK_OPEN'), id: visibleAscii(64), token: hex32 }),
+  FILE_END: fc.record({ type: fc.constant('FILE_END'), file: fileIndex, root: hex32 }),
+  BULK_ACK: fc.record({ type: fc.constant('BULK_ACK'), seq: uint }),
 };

@@ -19,6 +19,38 @@ export const SAMPLES: { readonly [K in MessageType]: MessageOfType<K> } = {
   HEARTBEAT_ACK: { type: 'HEARTBEAT_ACK', seq: 7, t: 123456.789 },
   CHAT: { type: 'CHAT', id: 'm-01HZY3Q8', text: 'hello 👋\nsecond line', at: 1763714839000 },
   CHAT_ACK: { type: 'CHAT_ACK', id: 'm-01HZY3Q8' },
+  OFFER: {
+    type: 'OFFER',
+    id: '0f1e2d3c4b5a69788796a5b4c3d2e1f0',
+    files: [
+      { path: 'photos/été.jpg', size: 1048577 },
+      { path: 'photos/empty.txt', size: 0 },
+    ],
+    dirs: ['photos', 'photos/raw'],
+    chunkSize: 1048576,
+    totalBytes: 1048577,
+  },
+  OFFER_ACCEPT: {
+    type: 'OFFER_ACCEPT',
+    id: '0f1e2d3c4b5a69788796a5b4c3d2e1f0',
+    token: '5e'.repeat(32),
+    have: [{ file: 0, chunks: 1, digest: 'd1'.repeat(32), tail: ['7a'.repeat(32)] }],
+    done: [1],
+  },
+  OFFER_DENY: { type: 'OFFER_DENY', id: '0f1e2d3c4b5a69788796a5b4c3d2e1f0', code: 'BAD_PATH', reason: 'bad path (dot-segment): "../x"' },
+  CANCEL: { type: 'CANCEL', id: '0f1e2d3c4b5a69788796a5b4c3d2e1f0', code: 'CANCELLED', reason: 'cancelled by the sender' },
+  TRANSFER_DONE: {
+    type: 'TRANSFER_DONE',
+    id: '0f1e2d3c4b5a69788796a5b4c3d2e1f0',
+    files: [
+      { path: 'photos (1)/été.jpg', root: 'ab'.repeat(32) },
+      { path: 'photos (1)/empty.txt', root: 'cd'.repeat(32) },
+    ],
+  },
+  TRANSFER_PAUSE: { type: 'TRANSFER_PAUSE', id: '0f1e2d3c4b5a69788796a5b4c3d2e1f0', code: 'NO_SPACE', reason: 'disk full' },
+  BULK_OPEN: { type: 'BULK_OPEN', id: '0f1e2d3c4b5a69788796a5b4c3d2e1f0', token: '5e'.repeat(32) },
+  FILE_END: { type: 'FILE_END', file: 0, root: 'ab'.repeat(32) },
+  BULK_ACK: { type: 'BULK_ACK', seq: 42 },
 };
 
 /** Fixture file name for a message type: HELLO_ACK → hello-ack. */
