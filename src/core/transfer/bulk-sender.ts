@@ -64,6 +64,7 @@ export class BulkSender {
   private readonly inFlight: Array<{ slot: Slot; length: number }> = [];
   private error: EngineError | undefined;
   private settle: { resolve(): void; reject(e: EngineError): void } | undefined;
+  private consumerIdle = false;
   /** Root hash of each file sent, by offer index. */
   readonly roots = new Map<number, Buffer>();
 
@@ -107,6 +108,7 @@ export class BulkSender {
     if (this.error || !this.settle) return;
     this.error = reason;
     this.producing = false;
+    this.slots.close();
     this.wake?.();
     this.socket.close(reason);
     this.settle.reject(reason);
@@ -129,8 +131,6 @@ export class BulkSender {
     if (!this.error && !this.producing && this.jobs.length === 0 && this.acked === this.sent && this.consumerIdle) this.settle?.resolve();
   }
 
-  private consumerIdle = false;
-
   private push(job: Promise<Prepared>): void {
     job.catch(() => undefined); // handled by the consumer; never an unhandled rejection
     this.jobs.push(job);
@@ -152,6 +152,7 @@ export class BulkSender {
         await this.checkUnchanged(f, statOf(await this.deps.fs.fstat(fd)));
         for (let k = f.from; k < count && !this.error; k++) {
           const slot = await this.slots.acquire();
+          if (!slot) break; // aborted while waiting for the window
           const job = this.readChunk(fd, f, k, slot);
           reads.push(job);
           this.push(job);
@@ -231,5 +232,6 @@ export class BulkSender {
 function asError(err: unknown): EngineError {
   if (err instanceof EngineError) return err;
   const code = (err as { code?: string }).code;
+  if (code === 'ENOENT') return new EngineError('ERR_SOURCE_CHANGED', 'a file to send was removed', 'retryable', { cause: err });
   return new EngineError('ERR_IO', `cannot read a file to send: ${code ?? String(err)}`, 'local', { cause: err });
 }

@@ -163,7 +163,7 @@ export class IncomingTransfer {
   /** The sender re-offered this id: sizes may have changed (a source changed); then resume. */
   async reoffer(offer: Offer): Promise<void> {
     if (this.terminal) {
-      if (this.doneMessage) this.ctx.sendControl(this.peerId, this.doneMessage);
+      this.ctx.sendControl(this.peerId, this.endReply());
       return;
     }
     if (this.state === 'verifying') return; // publishing: TRANSFER_DONE follows
@@ -333,6 +333,23 @@ export class IncomingTransfer {
     }
     this.ctx.sendControl(this.peerId, { type: 'CANCEL', id: this.id, code: 'CANCELLED', reason: 'cancelled by the receiver' });
     await this.end('cancelled', 'ERR_CANCELLED', 'cancelled by the receiver');
+  }
+
+  /** What a re-offer of this ended transfer gets: its TRANSFER_DONE again, or why it ended. */
+  endReply(): TransferDone | Cancel {
+    if (this.state === 'done' && this.doneMessage) return this.doneMessage;
+    const code = this.error?.code;
+    const wire: Cancel['code'] =
+      code === 'ERR_NO_SPACE' ? 'NO_SPACE' : code === 'ERR_VERIFICATION_FAILED' ? 'VERIFY_FAILED' : code === 'ERR_UNSAFE_PATH' ? 'UNSAFE_PATH'
+        : code === 'ERR_TRANSFER_PROTOCOL' ? 'PROTOCOL' : code === 'ERR_IO' ? 'IO_ERROR' : code === 'ERR_OFFER_TIMEOUT' ? 'TIMEOUT' : 'CANCELLED';
+    return { type: 'CANCEL', id: this.id, code: wire, reason: (this.error?.message ?? 'ended').slice(0, 200) };
+  }
+
+  /** Nobody answered the dialog in time. */
+  async expire(): Promise<void> {
+    if (this.accepted || this.terminal) return;
+    this.ctx.sendControl(this.peerId, { type: 'OFFER_DENY', id: this.id, code: 'DECLINED', reason: 'nobody answered in time' });
+    await this.finish('denied', 'ERR_OFFER_TIMEOUT', 'nobody answered in time');
   }
 
   peerOnline(): void {

@@ -115,7 +115,13 @@ export class OutgoingTransfer {
     this.ctx.clock.clearTimeout(this.timer);
     this.timer = undefined;
     if (!this.ctx.isOnline(this.peerId)) return this.pause(undefined);
-    if (!(await this.restat())) return;
+    try {
+      if (!(await this.restat())) return;
+    } catch (err) {
+      // The journal could not record the new version: try again later rather than offer stale sizes.
+      this.error = { code: 'ERR_JOURNAL', message: (err as Error).message };
+      return this.pause(RETRY_BACKOFF_MS[Math.min(this.failures++, RETRY_BACKOFF_MS.length - 1)]!);
+    }
     this.sendOffer();
   }
 

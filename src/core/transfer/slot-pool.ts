@@ -42,6 +42,7 @@ export class SlotPool {
   private readonly free: Slot[] = [];
   private readonly waiters: Array<(s: Slot) => void> = [];
   private readonly freeListeners = new Set<() => void>();
+  private closed = false;
 
   constructor(
     readonly count: number,
@@ -63,11 +64,18 @@ export class SlotPool {
     return this.free.pop();
   }
 
-  /** A free slot, waiting for one if all are in use. */
-  acquire(): Promise<Slot> {
+  /** A free slot, waiting for one if all are in use; undefined once the pool is closed. */
+  acquire(): Promise<Slot | undefined> {
+    if (this.closed) return Promise.resolve(undefined);
     const s = this.free.pop();
     if (s) return Promise.resolve(s);
     return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** Stop handing out slots: pending and later acquire() calls get undefined. */
+  close(): void {
+    this.closed = true;
+    for (const w of this.waiters.splice(0)) (w as (s: Slot | undefined) => void)(undefined);
   }
 
   release(slot: Slot): void {

@@ -52,6 +52,8 @@ export interface TransferManagerOptions {
   openLog<T>(name: string): Promise<RecordLog<T>>;
   onChange(): void;
   emit(event: TransferEvent): void;
+  /** A background failure no transfer could report (e.g. the journal failed while handling a message). */
+  onError?(err: Error): void;
   readonly clock?: Clock;
   readonly random?: Random;
   /** How long an offer waits for an answer (settings.offerTimeoutMs). */
@@ -66,6 +68,9 @@ export interface TransferManagerOptions {
 
 type Transfer = OutgoingTransfer | IncomingTransfer;
 
+/** Ended incoming transfer ids remembered (beyond the views) to answer re-offers. */
+const MAX_ENDED_IDS = 1000;
+
 export class TransferManager {
   private readonly clock: Clock;
   private readonly random: Random;
@@ -75,6 +80,8 @@ export class TransferManager {
   private readonly meters = new Map<string, RateMeter>();
   private readonly expiry = new Map<string, TimerHandle>();
   private readonly online = new Set<DeviceId>();
+  /** Ended incoming transfers no longer in views: a re-offer still gets its TRANSFER_DONE (or why it ended), never a second copy. */
+  private readonly ended = new Map<string, { peer: DeviceId; reply: Message }>();
   private outLog!: RecordLog<OutRecord>;
   private inLog!: RecordLog<InRecord>;
   private cache!: ChunkHashCache;
@@ -192,7 +199,10 @@ export class TransferManager {
     const mine = out && out.peerId === peerId ? out : undefined;
     switch (msg.type) {
       case 'OFFER':
-        return void this.onOffer(peerId, msg);
+        return void this.onOffer(peerId, msg).catch((err: unknown) => {
+          this.o.sendControl(peerId, { type: 'OFFER_DENY', id: msg.id, code: 'BUSY', reason: 'the receiver could not take the offer now' });
+          this.o.onError?.(err instanceof Error ? err : new Error(String(err)));
+        });
       case 'OFFER_ACCEPT':
         return void mine?.onAccept(msg);
       case 'OFFER_DENY':
@@ -217,6 +227,11 @@ export class TransferManager {
     const verdict = checkOffer(raw);
     if (!verdict.ok) return void this.o.sendControl(peerId, verdict.deny);
     const offer = verdict.offer;
+    const ended = this.ended.get(offer.id);
+    if (ended && !this.incoming.has(offer.id)) {
+      if (ended.peer === peerId) this.o.sendControl(peerId, ended.reply);
+      return;
+    }
     const existing = this.incoming.get(offer.id);
     if (existing) {
       if (existing.peerId !== peerId) return void this.o.sendControl(peerId, { type: 'OFFER_DENY', id: offer.id, code: 'BAD_OFFER', reason: 'transfer id in use' });
@@ -318,8 +333,7 @@ export class TransferManager {
 
   private async expire(id: string): Promise<void> {
     this.expiry.delete(id);
-    const t = this.incoming.get(id);
-    if (t && !t.isAccepted) await t.cancel();
+    await this.incoming.get(id)?.expire();
   }
 
   private clearExpiry(id: string): void {
@@ -371,7 +385,11 @@ export class TransferManager {
   private prune(): void {
     for (const map of [this.outgoing, this.incoming] as Array<Map<string, Transfer>>) {
       const finished = [...map.values()].filter((t) => t.terminal);
-      for (const t of finished.slice(0, Math.max(0, finished.length - MAX_FINISHED_VIEWS))) map.delete(t.id);
+      for (const t of finished.slice(0, Math.max(0, finished.length - MAX_FINISHED_VIEWS))) {
+        map.delete(t.id);
+        if (t.direction === 'receive' && t.isAccepted) this.ended.set(t.id, { peer: t.peerId, reply: t.endReply() });
+      }
     }
+    for (const id of [...this.ended.keys()].slice(0, Math.max(0, this.ended.size - MAX_ENDED_IDS))) this.ended.delete(id);
   }
 }
