@@ -1,0 +1,81 @@
+// Case 5: case 4 with the receiver's dashboard open in a pseudo-terminal instead of `receive`:
+// a private tmux server (-L), a 120×40 window, `CI=true peerdeck --config-dir R --downloads DIR
+// --port P --no-discovery` under GNU time. The offer is accepted by the receiver's pin policy
+// (auto-accept) when `trust add --auto-accept` exists, otherwise by pressing `y` when capture-pane
+// shows the "Incoming file" dialog. Timed from the dashboard's start to the sender's exit (the
+// sender exits 0 once the receiver has published the file), i.e. time to publish; then `q` stops
+// the dashboard (untimed) so GNU time can report its CPU and peak RSS.
+import { rmSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { descendants, freePort, run, sleep, waitExit, waitListening, parseTimeFile } from '../lib/proc.mjs';
+import { deadlineFor, mustSucceed, usageOf, verifyFile } from '../lib/common.mjs';
+import { dashboardArgs, freshDirs, startSender, startupSeconds } from '../lib/peerdeck.mjs';
+import { TIME_BIN } from '../lib/proc.mjs';
+
+const q = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
+
+export default {
+  id: 'dashboard',
+  n: 5,
+  label: 'case 4 with the receiver\'s dashboard open in tmux (time to publish)',
+  short: 'peerdeck send → dashboard (tmux)',
+  needsPeerdeck: true,
+  async setup(ctx) {
+    if (ctx.pdSkip) return { skip: ctx.pdSkip };
+    if (run('which', ['tmux'], { allowFail: true }).status !== 0) return { skip: 'tmux not installed' };
+    ctx.tmuxSocket = `peerdeck-bench-${process.pid}`;
+    return undefined;
+  },
+  tmux(ctx, ...args) { return run('tmux', ['-L', ctx.tmuxSocket, ...args], { allowFail: true }); },
+  async runOnce(ctx, src, tag) {
+    const tmux = (...a) => this.tmux(ctx, ...a);
+    const d = freshDirs(ctx, `p5-${tag}`, { auto: true });
+    const port = await freePort();
+    const timeFile = ctx.timeFile('dashboard');
+    const session = `dash-${tag}`;
+    const inner = ['env', 'CI=true', process.execPath, ...dashboardArgs(ctx.pd, d, port)];
+    const cmd = `exec ${TIME_BIN} -f '%e %U %S %M' -o ${q(timeFile)} ${inner.map(q).join(' ')} 2>${q(path.join(d.base, 'dashboard.stderr'))}`;
+    const t0 = performance.now();
+    const r = tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '40', cmd);
+    if (r.status !== 0) throw new Error(`tmux new-session failed: ${r.stderr}`);
+    let snd;
+    let pressed = false;
+    try {
+      await waitListening(port, 20_000);
+      snd = startSender(ctx, d, port, src.path);
+      // Without an auto-accept pin, answer the offer dialog with `y` when it shows.
+      const watcher = (async () => {
+        if (ctx.pd.autoAccept) return;
+        while (!snd.done) {
+          const pane = tmux('capture-pane', '-p', '-t', session).stdout ?? '';
+          if (/Incoming file/.test(pane)) { tmux('send-keys', '-t', session, 'y'); pressed = true; return; }
+          await sleep(25);
+        }
+      })();
+      const b = await waitExit(snd, deadlineFor(src.size));
+      const t1 = b.t;
+      await watcher;
+      mustSucceed(snd, b);
+      // Stop the dashboard: q (answer y if it asks), else SIGTERM the pane's process.
+      tmux('send-keys', '-t', session, 'q');
+      for (let i = 0; i < 100 && !parseTimeFile(timeFile); i++) {
+        await sleep(50);
+        if (i === 40) tmux('send-keys', '-t', session, 'y');
+        if (i === 70) { const pid = Number(tmux('display-message', '-p', '-t', session, '#{pane_pid}').stdout); for (const k of descendants(pid).slice(0, 1)) try { process.kill(k, 'SIGTERM'); } catch { /* gone */ } }
+      }
+      const du = parseTimeFile(timeFile);
+      const landed = path.join(d.downloads, path.basename(src.path));
+      if (!existsSync(landed)) throw new Error(`dashboard: nothing published at ${landed}`);
+      await verifyFile(landed, src);
+      const dash = du ? { name: 'peerdeck dashboard', wall: du.wall, user: du.user, sys: du.sys, cpu: +(du.user + du.sys).toFixed(3), rss_mib: +(du.rssKiB / 1024).toFixed(1), note: du.note } : { name: 'peerdeck dashboard', missing: true };
+      return { span: [t0, t1], wall_s: (t1 - t0) / 1000, bytes: src.size, procs: [dash, await usageOf(snd)], extra: { to_transfer_started_s: startupSeconds(snd, t0), accepted_by: ctx.pd.autoAccept ? 'auto-accept pin' : pressed ? 'y key' : 'unknown' } };
+    } finally {
+      snd?.kill('SIGKILL');
+      tmux('kill-session', '-t', session);
+      rmSync(d.base, { recursive: true, force: true });
+    }
+  },
+  async teardown(ctx) {
+    if (ctx.tmuxSocket) this.tmux(ctx, 'kill-server');
+  },
+};
