@@ -5,7 +5,7 @@
 // shows the "Incoming file" dialog. Timed from the dashboard's start to the sender's exit (the
 // sender exits 0 once the receiver has published the file), i.e. time to publish; then `q` stops
 // the dashboard (untimed) so GNU time can report its CPU and peak RSS.
-import { rmSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { descendants, freePort, run, sleep, waitExit, waitListening, parseTimeFile } from '../lib/proc.mjs';
 import { deadlineFor, mustSucceed, usageOf, verifyFile } from '../lib/common.mjs';
@@ -40,8 +40,16 @@ export default {
     if (r.status !== 0) throw new Error(`tmux new-session failed: ${r.stderr}`);
     let snd;
     let pressed = false;
+    // On failure, say what the dashboard showed and printed.
+    const explain = (err) => {
+      const pane = (tmux('capture-pane', '-p', '-t', session).stdout ?? '').split('\n').filter((l) => l.trim()).slice(-8).join(' | ');
+      let stderr = '';
+      try { stderr = readFileSync(path.join(d.base, 'dashboard.stderr'), 'utf8').trim().slice(-300); } catch { /* none */ }
+      err.message += `${pane ? `; screen: ${pane.slice(0, 600)}` : ''}${stderr ? `; dashboard stderr: ${stderr}` : ''}`;
+      return err;
+    };
     try {
-      await waitListening(port, 20_000);
+      await waitListening(port, 20_000).catch((err) => { throw explain(err); });
       snd = startSender(ctx, d, port, src.path);
       // Without an auto-accept pin, answer the offer dialog with `y` when it shows.
       const watcher = (async () => {
@@ -52,10 +60,10 @@ export default {
           await sleep(25);
         }
       })();
-      const b = await waitExit(snd, deadlineFor(src.size));
+      const b = await waitExit(snd, deadlineFor(src.size)).catch((err) => { throw explain(err); });
       const t1 = b.t;
       await watcher;
-      mustSucceed(snd, b);
+      try { mustSucceed(snd, b); } catch (err) { throw explain(err); }
       // Stop the dashboard: q (answer y if it asks), else SIGTERM the pane's process.
       tmux('send-keys', '-t', session, 'q');
       for (let i = 0; i < 100 && !parseTimeFile(timeFile); i++) {
