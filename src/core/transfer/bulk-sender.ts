@@ -28,6 +28,8 @@ import { SlotPool, type Slot } from './slot-pool.js';
 
 /** Cache flush cadence while streaming a big file (chunks). */
 const CACHE_FLUSH_CHUNKS = 32;
+/** Files opened and checked ahead of the one being read: many small files do not wait on one open at a time. */
+const OPEN_AHEAD = 8;
 
 export interface SendFile {
   readonly index: number;
@@ -138,38 +140,75 @@ export class BulkSender {
   }
 
   private async produce(): Promise<void> {
-    for (const f of this.opts.files) {
-      if (this.error) return;
-      const count = chunkCount(f.stat.size, this.opts.chunkSize);
-      if (f.from >= count) {
-        if (f.stat.size === 0) await this.checkUnchanged(f, statOf(await lstat(f.abs)));
-        this.push(Promise.resolve({ kind: 'end', f }));
-        continue;
-      }
-      const fd = await this.deps.fs.open(f.abs, fsc.O_RDONLY | fsc.O_NOFOLLOW);
-      const reads: Array<Promise<Prepared>> = [];
-      try {
-        await this.checkUnchanged(f, statOf(await this.deps.fs.fstat(fd)));
-        for (let k = f.from; k < count && !this.error; k++) {
-          const slot = await this.slots.acquire();
-          if (!slot) break; // aborted while waiting for the window
-          const job = this.readChunk(fd, f, k, slot);
-          reads.push(job);
-          this.push(job);
+    const files = this.opts.files;
+    const ahead: Array<Promise<number | undefined>> = [];
+    let next = 0;
+    try {
+      for (const f of files) {
+        while (ahead.length < OPEN_AHEAD && next < files.length) {
+          const opening = this.openChecked(files[next++]!);
+          opening.catch(() => undefined); // surfaces when its turn comes
+          ahead.push(opening);
         }
-      } finally {
-        // The file's end is known once all its reads are in: close, re-check, then FILE_END.
-        const end = Promise.allSettled(reads).then(async () => {
-          const after = statOf(await this.deps.fs.fstat(fd));
+        const fd = await ahead.shift()!;
+        if (fd === undefined) {
+          this.push(Promise.resolve({ kind: 'end', f }));
+          continue;
+        }
+        if (this.error) {
           await this.deps.fs.close(fd);
-          if (after.size !== f.stat.size || after.mtimeMs !== f.stat.mtimeMs) throw changed(f, 'modified during the read');
-          return { kind: 'end', f } as const;
-        });
-        this.push(end);
+          return;
+        }
+        await this.readFile(f, fd);
+      }
+    } finally {
+      for (const opening of ahead.splice(0)) {
+        const fd = await opening.catch(() => undefined);
+        if (fd !== undefined) await this.deps.fs.close(fd).catch(() => undefined);
       }
     }
     this.producing = false;
     this.wake?.();
+  }
+
+  /** Open a file to send and check it is the version offered; undefined if nothing of it needs reading. */
+  private async openChecked(f: SendFile): Promise<number | undefined> {
+    if (f.from >= chunkCount(f.stat.size, this.opts.chunkSize)) {
+      if (f.stat.size === 0) await this.checkUnchanged(f, statOf(await lstat(f.abs)));
+      return undefined;
+    }
+    const fd = await this.deps.fs.open(f.abs, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+    try {
+      await this.checkUnchanged(f, statOf(await this.deps.fs.fstat(fd)));
+    } catch (err) {
+      await this.deps.fs.close(fd).catch(() => undefined);
+      throw err;
+    }
+    return fd;
+  }
+
+  /** Queue the reads of one open file (as the window allows), then its FILE_END, which also closes it. */
+  private async readFile(f: SendFile, fd: number): Promise<void> {
+    const count = chunkCount(f.stat.size, this.opts.chunkSize);
+    const reads: Array<Promise<Prepared>> = [];
+    try {
+      for (let k = f.from; k < count && !this.error; k++) {
+        const slot = await this.slots.acquire();
+        if (!slot) break; // aborted while waiting for the window
+        const job = this.readChunk(fd, f, k, slot);
+        reads.push(job);
+        this.push(job);
+      }
+    } finally {
+      // The file's end is known once all its reads are in: close, re-check, then FILE_END.
+      const end = Promise.allSettled(reads).then(async () => {
+        const after = statOf(await this.deps.fs.fstat(fd));
+        await this.deps.fs.close(fd);
+        if (after.size !== f.stat.size || after.mtimeMs !== f.stat.mtimeMs) throw changed(f, 'modified during the read');
+        return { kind: 'end', f } as const;
+      });
+      this.push(end);
+    }
   }
 
   private async checkUnchanged(f: SendFile, now: SourceStat): Promise<void> {

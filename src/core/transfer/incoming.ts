@@ -401,6 +401,7 @@ export class IncomingTransfer {
   private async finish(state: EndState, code?: string, message?: string): Promise<void> {
     if (this.terminal) return;
     this.state = state;
+    this.slots = undefined; // the connection's buffers go with it
     this.error = code ? { code, message: message ?? code } : undefined;
     if (state !== 'done') this.ctx.emit({ type: 'transfer-failed', id: this.id, direction: 'receive', code: code ?? 'ERR_INTERNAL', reason: message ?? '' });
     this.settle(state === 'done' ? { ok: true } : { ok: false, code: code ?? 'ERR_INTERNAL', reason: message ?? '' });

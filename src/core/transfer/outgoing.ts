@@ -20,7 +20,7 @@ import { MAX_SOURCE_RESTARTS, NO_SPACE_RETRY_MS, RETRY_BACKOFF_MS } from './cons
 import type { TransferContext, TransferResult } from './context.js';
 import { errnoCode } from './fs-ops.js';
 import type { CacheEntry } from './hash-cache.js';
-import type { EndState, OutgoingFileRecord, OutRecord } from './records.js';
+import { toJournal, type EndState, type OutgoingFileRecord, type OutRecord } from './records.js';
 import { sameStat, statOf } from './scan.js';
 import { SlotPool } from './slot-pool.js';
 
@@ -59,6 +59,8 @@ export interface OutgoingInit {
   readonly chunkSize: number;
   readonly files: readonly OutgoingFileRecord[];
   readonly dirs: readonly string[];
+  /** Top-level name → local path (scan's `roots`). */
+  readonly roots: Readonly<Record<string, string>>;
 }
 
 export class OutgoingTransfer {
@@ -67,6 +69,7 @@ export class OutgoingTransfer {
   readonly peerId: DeviceId;
   readonly chunkSize: number;
   readonly dirs: readonly string[];
+  private readonly sourceRoots: Readonly<Record<string, string>>;
   files: OutgoingFileRecord[];
   state: TransferState = 'paused';
   attempts = 0;
@@ -91,6 +94,7 @@ export class OutgoingTransfer {
     this.chunkSize = init.chunkSize;
     this.files = [...init.files];
     this.dirs = init.dirs;
+    this.sourceRoots = init.roots;
     this.result = new Promise((resolve) => (this.settle = resolve));
   }
 
@@ -105,7 +109,7 @@ export class OutgoingTransfer {
   /** First offer: journal it, then send it. Throws ERR_PEER_OFFLINE (nothing kept) if the peer has no session. */
   async start(): Promise<void> {
     if (!this.ctx.isOnline(this.peerId)) throw new EngineError('ERR_PEER_OFFLINE', 'the peer is offline', 'retryable');
-    await this.log.append({ op: 'offer', id: this.id, peer: this.peerId, chunkSize: this.chunkSize, files: this.files, dirs: this.dirs, at: this.ctx.clock.wallNow() });
+    await this.log.append({ op: 'offer', id: this.id, peer: this.peerId, chunkSize: this.chunkSize, roots: this.sourceRoots, files: toJournal(this.files, this.sourceRoots), dirs: this.dirs, at: this.ctx.clock.wallNow() });
     this.sendOffer();
   }
 

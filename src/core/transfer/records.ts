@@ -14,10 +14,17 @@ export const HASH_CACHE_LOG = 'transfer-hashes';
 
 export type EndState = 'done' | 'failed' | 'cancelled' | 'denied';
 
+/** A file being sent: its offered path, where it is here, and the version offered. */
 export interface OutgoingFileRecord extends SourceStat {
   readonly rel: string;
   readonly abs: string;
 }
+
+/**
+ * As journalled: `abs` only where `roots` (top-level name → local path) does
+ * not give it back (a name that is not NFC on disk), keeping big offers small.
+ */
+export type JournalledFile = Omit<OutgoingFileRecord, 'abs'> & { readonly abs?: string };
 
 /** Sender journal. */
 export type OutRecord =
@@ -26,7 +33,9 @@ export type OutRecord =
       readonly id: string;
       readonly peer: DeviceId;
       readonly chunkSize: number;
-      readonly files: readonly OutgoingFileRecord[];
+      /** Top-level name of each source → its local path. */
+      readonly roots: Readonly<Record<string, string>>;
+      readonly files: readonly JournalledFile[];
       readonly dirs: readonly string[];
       readonly at: number;
     }
@@ -54,3 +63,20 @@ export type InRecord =
   /** Publishing: file `file` is linked at `path` (relative to downloads). */
   | { readonly op: 'published'; readonly id: string; readonly file: number; readonly path: string }
   | { readonly op: 'end'; readonly id: string; readonly state: EndState; readonly code?: string; readonly reason?: string };
+
+
+/** Where `rel` lives if its name on disk is its NFC name: `top/rest` → roots[top]/rest. */
+export function derivedAbs(roots: Readonly<Record<string, string>>, rel: string): string | undefined {
+  const slash = rel.indexOf('/');
+  const root = roots[slash < 0 ? rel : rel.slice(0, slash)];
+  if (root === undefined) return undefined;
+  return slash < 0 ? root : `${root}${rel.slice(slash)}`;
+}
+
+export function toJournal(files: readonly OutgoingFileRecord[], roots: Readonly<Record<string, string>>): JournalledFile[] {
+  return files.map(({ abs, ...rest }) => (derivedAbs(roots, rest.rel) === abs ? rest : { ...rest, abs }));
+}
+
+export function fromJournal(files: readonly JournalledFile[], roots: Readonly<Record<string, string>>): OutgoingFileRecord[] {
+  return files.map((f) => ({ ...f, abs: f.abs ?? derivedAbs(roots, f.rel) ?? '' }));
+}

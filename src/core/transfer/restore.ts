@@ -6,7 +6,7 @@
  */
 import type { DeviceId } from '../../protocol/device-id.js';
 import type { OfferFile } from '../../protocol/messages/transfer.js';
-import type { EndState, InRecord, OutgoingFileRecord, OutRecord } from './records.js';
+import { fromJournal, type EndState, type InRecord, type OutgoingFileRecord, type OutRecord } from './records.js';
 
 /** Finished incoming transfers remembered across restarts. */
 const KEEP_FINISHED_INCOMING = 20;
@@ -17,13 +17,14 @@ export interface RestoredOutgoing {
   readonly chunkSize: number;
   readonly files: OutgoingFileRecord[];
   readonly dirs: readonly string[];
+  readonly roots: Readonly<Record<string, string>>;
 }
 
 export function foldOutgoing(records: readonly OutRecord[]): { live: RestoredOutgoing[]; keep: OutRecord[] } {
   const byId = new Map<string, { t: RestoredOutgoing; records: OutRecord[]; ended: boolean }>();
   for (const r of records) {
     if (r.op === 'offer') {
-      byId.set(r.id, { t: { id: r.id, peer: r.peer, chunkSize: r.chunkSize, files: r.files.map((f) => ({ ...f })), dirs: r.dirs }, records: [r], ended: false });
+      byId.set(r.id, { t: { id: r.id, peer: r.peer, chunkSize: r.chunkSize, files: fromJournal(r.files, r.roots), dirs: r.dirs, roots: r.roots }, records: [r], ended: false });
       continue;
     }
     const e = byId.get(r.id);

@@ -49,6 +49,8 @@ export interface ScanResult {
   /** Entries left out, with why (shown to the user). */
   readonly skipped: Array<{ readonly path: string; readonly reason: SkipReason }>;
   readonly totalBytes: number;
+  /** Each top-level name → the local path it came from. */
+  readonly roots: Record<string, string>;
 }
 
 export interface ScanLimits {
@@ -75,6 +77,7 @@ class Walk {
   readonly files: ScannedFile[] = [];
   readonly dirs: string[] = [];
   readonly skipped: Array<{ path: string; reason: SkipReason }> = [];
+  readonly roots: Record<string, string> = {};
   totalBytes = 0;
 
   constructor(private readonly limits: ScanLimits) {}
@@ -146,6 +149,7 @@ export async function scanSources(sources: readonly string[], limits: ScanLimits
       const what = code === 'ENOENT' ? 'does not exist' : code === 'ELOOP' ? 'is a symlink loop' : `cannot be read (${code ?? String(err)})`;
       throw new EngineError('ERR_BAD_SOURCE', `${source} ${what}`, 'usage', { cause: err });
     }
+    walk.roots[name] = abs;
     if (s.isDirectory()) await walk.addDir(name, abs);
     else if (s.isFile()) walk.addFile(name, abs, s);
     else walk.skipped.push({ path: abs, reason: 'special' });
@@ -164,5 +168,5 @@ export async function scanSources(sources: readonly string[], limits: ScanLimits
     }
     throw err;
   }
-  return { files: walk.files, dirs: walk.dirs, skipped: walk.skipped, totalBytes: walk.totalBytes };
+  return { files: walk.files, dirs: walk.dirs, skipped: walk.skipped, totalBytes: walk.totalBytes, roots: walk.roots };
 }

@@ -70,6 +70,8 @@ type Transfer = OutgoingTransfer | IncomingTransfer;
 
 /** Ended incoming transfer ids remembered (beyond the views) to answer re-offers. */
 const MAX_ENDED_IDS = 1000;
+/** Unanswered offers one peer may have open at once (each is a dialog and some memory). */
+const MAX_PENDING_OFFERS_PER_PEER = 16;
 
 export class TransferManager {
   private readonly clock: Clock;
@@ -126,7 +128,7 @@ export class TransferManager {
     const out = foldOutgoing(await this.outLog.readAll());
     await this.outLog.rewrite(out.keep);
     for (const r of out.live) {
-      this.outgoing.set(r.id, new OutgoingTransfer(this.ctx, this.outLog, { id: r.id, peerId: r.peer, chunkSize: r.chunkSize, files: r.files, dirs: r.dirs }));
+      this.outgoing.set(r.id, new OutgoingTransfer(this.ctx, this.outLog, { id: r.id, peerId: r.peer, chunkSize: r.chunkSize, files: r.files, dirs: r.dirs, roots: r.roots }));
     }
     const inc = foldIncoming(await this.inLog.readAll());
     await this.inLog.rewrite(inc.keep);
@@ -172,7 +174,7 @@ export class TransferManager {
     const id = opts.transferId ?? randomHex(this.random, 16);
     if (this.outgoing.has(id) || this.incoming.has(id)) throw new EngineError('ERR_INTERNAL', `transfer ${id} exists already`, 'local');
     const chunkSize = this.o.chunkSize ?? CHUNK_SIZE;
-    const t = new OutgoingTransfer(this.ctx, this.outLog, { id, peerId, chunkSize, files: scan.files, dirs: scan.dirs });
+    const t = new OutgoingTransfer(this.ctx, this.outLog, { id, peerId, chunkSize, files: scan.files, dirs: scan.dirs, roots: scan.roots });
     try {
       encodeMessage({ type: 'OFFER', id, files: scan.files.map((f) => ({ path: f.rel, size: f.size })), dirs: scan.dirs, chunkSize, totalBytes: scan.totalBytes });
     } catch (err) {
@@ -238,6 +240,8 @@ export class TransferManager {
       return existing.reoffer(offer);
     }
     if (this.outgoing.get(offer.id)?.peerId === peerId) return void this.o.sendControl(peerId, { type: 'OFFER_DENY', id: offer.id, code: 'BAD_OFFER', reason: 'transfer id in use' });
+    const pending = [...this.incoming.values()].filter((t) => t.peerId === peerId && !t.isAccepted && !t.terminal).length;
+    if (pending >= MAX_PENDING_OFFERS_PER_PEER) return void this.o.sendControl(peerId, { type: 'OFFER_DENY', id: offer.id, code: 'BUSY', reason: `${pending} offers from you are still waiting for an answer` });
     const t = new IncomingTransfer(this.ctx, this.inLog, this.o.nameOf(peerId), offer, peerId);
     this.incoming.set(offer.id, t);
     void t.result.then(() => this.clearExpiry(offer.id));
