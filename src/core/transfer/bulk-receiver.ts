@@ -89,6 +89,7 @@ export class BulkReceiver {
     );
     this.offFree = deps.slots.onFree(() => this.unstall());
     this.finished = new Promise((resolve) => {
+      if (socket.closed) return void this.wind(new EngineError('ERR_CONNECTION_CLOSED', 'bulk connection closed', 'retryable')).then(resolve);
       socket.on('close', (reason) => void this.wind(reason).then(resolve));
     });
     socket.on('data', (buf) => this.guard(() => (this.reader.push(buf) ? undefined : socket.pause())));
@@ -248,9 +249,13 @@ export class BulkReceiver {
     this.offFree();
     if (this.current) this.deps.slots.release(this.current.slot);
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
-    // Apply what did settle cleanly, so the checkpoint keeps it.
-    while (this.order.length > 0 && this.order[0]!.kind === 'chunk' && !this.order[0]!.error) {
-      const e = this.order.shift() as ChunkEntry;
+    // Apply what did settle cleanly, in order, so the checkpoint keeps it and finished files finish.
+    for (const e of this.order.splice(0)) {
+      if (e.kind === 'end') {
+        this.target.fileEnded(e.file, e.root);
+        continue;
+      }
+      if (e.error) break;
       this.target.partial.markVerified(e.f, e.hash);
     }
     await this.target.partial.closeAll();

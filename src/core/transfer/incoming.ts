@@ -240,6 +240,7 @@ export class IncomingTransfer {
 
   /** Every chunk of file `i` arrived and verified. */
   private fileEnded(i: number, root: Buffer): void {
+    if (this.terminal || this.verified.has(i)) return;
     this.finalizeQueue.push({ file: i, root });
     this.pumpFinalize();
   }
