@@ -9,7 +9,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { descendants, freePort, run, sleep, waitExit, waitListening, parseTimeFile } from '../lib/proc.mjs';
 import { deadlineFor, mustSucceed, usageOf, verifyFile } from '../lib/common.mjs';
-import { dashboardArgs, freshDirs, startSender, startupSeconds } from '../lib/peerdeck.mjs';
+import { dashboardArgs, freshDirs, phases, startSender, startupSeconds } from '../lib/peerdeck.mjs';
 import { TIME_BIN } from '../lib/proc.mjs';
 
 const q = (s) => `'${String(s).replace(/'/g, `'\\''`)}'`;
@@ -76,7 +76,7 @@ export default {
       if (!existsSync(landed)) throw new Error(`dashboard: nothing published at ${landed}`);
       await verifyFile(landed, src);
       const dash = du ? { name: 'peerdeck dashboard', wall: du.wall, user: du.user, sys: du.sys, cpu: +(du.user + du.sys).toFixed(3), rss_mib: +(du.rssKiB / 1024).toFixed(1), note: du.note } : { name: 'peerdeck dashboard', missing: true };
-      return { span: [t0, t1], wall_s: (t1 - t0) / 1000, bytes: src.size, procs: [dash, await usageOf(snd)], extra: { to_transfer_started_s: startupSeconds(snd, t0), accepted_by: ctx.pd.autoAccept ? 'auto-accept pin' : pressed ? 'y key' : 'unknown' } };
+      return { span: [t0, t1], wall_s: (t1 - t0) / 1000, bytes: src.size, procs: [dash, await usageOf(snd)], extra: { to_transfer_started_s: startupSeconds(snd, t0), phases: phases(t0, snd), accepted_by: ctx.pd.autoAccept ? 'auto-accept pin' : pressed ? 'y key' : 'unknown' } };
     } finally {
       snd?.kill('SIGKILL');
       tmux('kill-session', '-t', session);

@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { freePort, startTimed, waitExit, waitListening } from '../lib/proc.mjs';
 import { mustSucceed, treeDigest, usageOf } from '../lib/common.mjs';
-import { events, freshDirs, landedPath, startReceiver, startSender, startupSeconds, waitTransfer } from '../lib/peerdeck.mjs';
+import { events, freshDirs, landedPath, startReceiver, startSender, phases, startupSeconds, waitTransfer } from '../lib/peerdeck.mjs';
 import { scpArgs, startSshd, stopSshd } from '../lib/sshd.mjs';
 import scpCase from './scp.mjs';
 
@@ -39,7 +39,7 @@ export const filesPeerdeck = {
       const { rcv: a, snd: b } = await waitTransfer(rcv, snd, deadlineFor(tree));
       const t1 = Math.max(a.t, b.t);
       checkTree(landedPath(events(rcv), d, path.basename(tree.path)), tree);
-      return { span: [t0, t1], wall_s: (t1 - t0) / 1000, bytes: tree.bytes, files: tree.files, procs: [await usageOf(rcv), await usageOf(snd)], extra: { to_transfer_started_s: startupSeconds(snd, t0) } };
+      return { span: [t0, t1], wall_s: (t1 - t0) / 1000, bytes: tree.bytes, files: tree.files, procs: [await usageOf(rcv), await usageOf(snd)], extra: { to_transfer_started_s: startupSeconds(snd, t0), phases: phases(t0, snd, rcv) } };
     } finally {
       rcv.kill('SIGKILL');
       snd?.kill('SIGKILL');

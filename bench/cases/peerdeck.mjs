@@ -6,7 +6,7 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { freePort, waitListening } from '../lib/proc.mjs';
 import { deadlineFor, usageOf, verifyFile } from '../lib/common.mjs';
-import { events, freshDirs, landedPath, startReceiver, startSender, startupSeconds, waitTransfer } from '../lib/peerdeck.mjs';
+import { events, freshDirs, landedPath, startReceiver, startSender, phases, startupSeconds, waitTransfer } from '../lib/peerdeck.mjs';
 
 export default {
   id: 'peerdeck',
@@ -29,7 +29,7 @@ export default {
       const landed = landedPath(events(rcv), d, path.basename(src.path));
       await verifyFile(landed, src);
       const done = events(snd).filter((e) => e.type === 'transfer-done').at(-1);
-      return { span: [t0, t1], wall_s: (t1 - t0) / 1000, bytes: src.size, procs: [await usageOf(rcv), await usageOf(snd)], extra: { bytesOnWire: done?.bytesOnWire, to_transfer_started_s: startupSeconds(snd, t0) } };
+      return { span: [t0, t1], wall_s: (t1 - t0) / 1000, bytes: src.size, procs: [await usageOf(rcv), await usageOf(snd)], extra: { bytesOnWire: done?.bytesOnWire, to_transfer_started_s: startupSeconds(snd, t0), phases: phases(t0, snd, rcv) } };
     } finally {
       rcv.kill('SIGKILL');
       snd?.kill('SIGKILL');

@@ -98,6 +98,18 @@ function stampEvents(h) {
   return h;
 }
 
+/** Where the time went, in seconds from t0: sender's transfer-started and transfer-done events, and each exit. */
+export function phases(t0, snd, rcv) {
+  const s = (t) => (t === undefined ? undefined : +((t - t0) / 1000).toFixed(3));
+  return {
+    transfer_started_s: s(snd.eventTimes?.['transfer-started']),
+    sender_transfer_done_s: s(snd.eventTimes?.['transfer-done']),
+    receiver_transfer_done_s: s(rcv?.eventTimes?.['transfer-done']),
+    sender_exit_s: s(snd.result?.t),
+    receiver_exit_s: s(rcv?.result?.t),
+  };
+}
+
 /** Seconds from t0 to the sender's first transfer-started event (start-up, session, offer, accept). */
 export function startupSeconds(snd, t0) {
   const t = snd.eventTimes?.['transfer-started'];
