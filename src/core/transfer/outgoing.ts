@@ -5,12 +5,10 @@
  * re-checking every source first; a source that changed starts that file over
  * and says so (`transfer-restarted`), up to MAX_SOURCE_RESTARTS times.
  */
-import { constants as fsc } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import type { DeviceId } from '../../protocol/device-id.js';
-import { SHA256_BYTES } from '../../protocol/chunk-frame.js';
-import type { Cancel, OfferAccept, OfferDeny, ResumeHave, TransferDone, TransferPause } from '../../protocol/messages/transfer.js';
-import { chunkCount, chunkLength, prefixDigest, rootHash } from '../../protocol/root-hash.js';
+import type { Cancel, OfferAccept, OfferDeny, TransferDone, TransferPause } from '../../protocol/messages/transfer.js';
+import { rootHash } from '../../protocol/root-hash.js';
 import type { TimerHandle } from '../clock.js';
 import type { TransferState } from '../engine-api.js';
 import { EngineError, type EngineErrorCode } from '../errors.js';
@@ -19,10 +17,9 @@ import { BulkSender, type SendFile } from './bulk-sender.js';
 import { MAX_SOURCE_RESTARTS, NO_SPACE_RETRY_MS, RETRY_BACKOFF_MS } from './constants.js';
 import type { TransferContext, TransferResult } from './context.js';
 import { errnoCode } from './fs-ops.js';
-import type { CacheEntry } from './hash-cache.js';
 import { toJournal, type EndState, type OutgoingFileRecord, type OutRecord } from './records.js';
 import { sameStat, statOf } from './scan.js';
-import { SlotPool } from './slot-pool.js';
+import { planSend } from './send-plan.js';
 
 const DENY_CODES: Record<OfferDeny['code'], EngineErrorCode> = {
   DECLINED: 'ERR_DENIED',
@@ -230,66 +227,9 @@ export class OutgoingTransfer {
 
   /** Which chunk each remaining file starts at, given what the receiver verifiably holds. */
   private async plan(msg: OfferAccept): Promise<SendFile[]> {
-    const done = new Set(msg.done);
-    const have = new Map<number, ResumeHave>(msg.have.map((h) => [h.file, h]));
-    const scratch = new SlotPool(1, this.chunkSize);
-    const plan: SendFile[] = [];
-    let base = 0;
-    try {
-      for (let i = 0; i < this.files.length; i++) {
-        const f = this.files[i]!;
-        if (done.has(i)) {
-          base += f.size;
-          continue;
-        }
-        const cache = this.ctx.cache.entry(f.abs, f, this.chunkSize);
-        const claim = have.get(i);
-        const from = claim ? await this.matchClaim(f, cache, claim, scratch) : 0;
-        base += Math.min(from * this.chunkSize, f.size);
-        plan.push({ index: i, abs: f.abs, rel: f.rel, stat: f, from, cache });
-      }
-    } finally {
-      this.ctx.hashPool.detach(scratch.sab);
-    }
-    this.bytesDone = base;
-    return plan;
-  }
-
-  /** The longest prefix of the receiver's claim that matches this version of the file. */
-  private async matchClaim(f: OutgoingFileRecord, cache: CacheEntry, claim: ResumeHave, scratch: SlotPool): Promise<number> {
-    const need = claim.chunks + claim.tail.length;
-    if (need > chunkCount(f.size, this.chunkSize)) return 0;
-    await this.fillCache(f, cache, need, scratch);
-    if (prefixDigest(cache.hashes.subarray(0, claim.chunks * SHA256_BYTES)).toString('hex') !== claim.digest) return 0;
-    let m = claim.chunks;
-    for (const t of claim.tail) {
-      if (cache.hashOf(m)!.toString('hex') !== t) break;
-      m++;
-    }
-    return m;
-  }
-
-  /** Hash chunks the cache lacks, up to `need` (a resume after a restart, or a changed file). */
-  private async fillCache(f: OutgoingFileRecord, cache: CacheEntry, need: number, scratch: SlotPool): Promise<void> {
-    if (cache.known >= need) return;
-    const fd = await this.ctx.fs.open(f.abs, fsc.O_RDONLY | fsc.O_NOFOLLOW);
-    try {
-      if (!sameStat(statOf(await this.ctx.fs.fstat(fd)), f)) throw new EngineError('ERR_SOURCE_CHANGED', `${f.rel} changed while it was being checked`, 'retryable');
-      const slot = scratch.tryAcquire()!;
-      try {
-        while (cache.known < need) {
-          const k = cache.known;
-          const len = chunkLength(f.size, this.chunkSize, k);
-          if ((await this.ctx.fs.read(fd, slot.data, 0, len, k * this.chunkSize)) !== len) throw new EngineError('ERR_SOURCE_CHANGED', `${f.rel} got shorter`, 'retryable');
-          cache.set(k, await this.ctx.hashPool.hash(slot.data.subarray(0, len)));
-        }
-      } finally {
-        scratch.release(slot);
-      }
-    } finally {
-      await this.ctx.fs.close(fd);
-    }
-    void this.ctx.cache.flush(cache).catch(() => undefined);
+    const { files, bytesHeld } = await planSend(this.files, this.chunkSize, msg, this.ctx);
+    this.bytesDone = bytesHeld;
+    return files;
   }
 
   onDeny(msg: OfferDeny): void {
