@@ -9,12 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, USAGE } from './lib/args.mjs';
 import { makeCerts } from './lib/certs.mjs';
 import { treeDigest } from './lib/common.mjs';
-import { describeMachine, pageCacheResidency, readOnce, touchMemory } from './lib/machine.mjs';
+import { describeMachine, pageCacheResidency, pageReporting, prefault, readOnce, touchMemory } from './lib/machine.mjs';
 import { makeIdentities, probePeerdeck } from './lib/peerdeck.mjs';
 import { killAll, killAllSync, run, TIME_BIN } from './lib/proc.mjs';
 import { ratio, summarize, table } from './lib/report.mjs';
 import { checkBar, inFlightWindow } from './lib/bar.mjs';
-import { machineCpuBetween, startCpuMonitor, stopCpuMonitor } from './lib/cpu-monitor.mjs';
+import { machineCpuBetween, reportedMiBBetween, startCpuMonitor, stopCpuMonitor } from './lib/cpu-monitor.mjs';
 import opensslCase from './cases/openssl.mjs';
 import nodeCase from './cases/node-pipe.mjs';
 import scpCase from './cases/scp.mjs';
@@ -26,6 +26,8 @@ import { filesPeerdeck, filesScp } from './cases/files.mjs';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
 const ORDER = [opensslCase, nodeCase, scpCase, peerdeckCase, dashboardCase, resumeCase, filesPeerdeck, filesScp];
+// Right before every timed run, this many times the payload is written into /dev/shm and deleted (see README).
+const PREFAULT_FACTOR = Number(process.env.PD_BENCH_PREFAULT_FACTOR ?? 2);
 const selectorOf = (k) => (k.id.startsWith('files_') ? 'files' : k.id);
 
 let opts;
@@ -69,10 +71,11 @@ async function main() {
   }
   if (!run('which', ['openssl'], { allowFail: true }).stdout) throw new Error('openssl CLI is needed');
 
-  const machine = describeMachine();
+  const machine = { ...describeMachine(), page_reporting: pageReporting() };
   log('peerdeck benchmark');
   log(`machine: ${machine.cores} cores, ${machine.model}; AES-NI ${machine.aes_ni ? 'yes' : 'NO'}, SHA-NI ${machine.sha_ni ? 'yes' : 'NO'}${machine.vaes ? ', VAES' : ''}${machine.avx2 ? ', AVX2' : ''}; ${machine.mem_total_gib} GiB RAM (${machine.mem_available_gib} available); ${machine.os}, kernel ${machine.kernel}`);
   log(`versions: Node ${machine.node} (OpenSSL ${machine.node_openssl}), ${machine.openssl_cli}, ${machine.openssh ?? 'no OpenSSH'}; /tmp on ${machine.tmp_fs}; load ${machine.loadavg.join(' ')}`);
+  if (machine.page_reporting.active) log(`memory: the kernel reports free pages to the hypervisor (page_reporting order ${machine.page_reporting.order}): freed memory turns fresh (slow to fault, ~440 MB/s) again; ${opts.prefault ? `so ${PREFAULT_FACTOR} × the payload is written and deleted in /dev/shm right before every timed run` : '--no-prefault: runs start with whatever memory the last one left'}`);
   log(`payload ${fmtBytes(opts.size)} × ${opts.runs} run(s); ${opts.files} files of ${fmtBytes(opts.fileSize)}; temp dir ${tmp}`);
 
   // ---- which cases ----
@@ -166,17 +169,22 @@ async function main() {
       let rec;
       // Keep the source in the page cache for every case alike (cheap when it already is).
       if (!k.folder) readOnce(source.path);
+      // Every case starts with the same supply of host-backed free memory (see README: free page reporting).
+      const prefaultMBs = opts.prefault ? prefault((src.bytes ?? src.size) * PREFAULT_FACTOR + 64 * 2 ** 20) : undefined;
       try {
-        rec = { round, load_1m: +os.loadavg()[0].toFixed(2), ...(await k.runOnce(ctx, src, `r${round}-${k.id}`)) };
+        rec = { round, load_1m: +os.loadavg()[0].toFixed(2), prefault_mb_s: prefaultMBs, ...(await k.runOnce(ctx, src, `r${round}-${k.id}`)) };
         // CPU the whole machine spent in the timed span, and how much of it was not ours.
         const mc = machineCpuBetween(rec.span[0], rec.span[1]);
         if (mc !== undefined) {
           rec.machine_cpu_s = +mc.toFixed(2);
           rec.other_cpu_s = +Math.max(0, mc - rec.procs.reduce((s, p) => s + (p.cpu ?? 0), 0)).toFixed(2);
         }
+        const rep = reportedMiBBetween(rec.span[0], rec.span[1]);
+        if (rep !== undefined) rec.page_reported_mib = Math.round(rep);
         rec.span = rec.span.map((t) => +((t - tStart) / 1000).toFixed(3));
         const mbs = rec.bytes / 1e6 / rec.wall_s;
         let extra = rec.files ? `, ${(rec.files / rec.wall_s).toFixed(0)} files/s` : rec.extra?.resent_bytes !== undefined ? `, bytesOnWire − bytes = ${fmtBytes(rec.extra.resent_bytes)}` : '';
+        if (rec.prefault_mb_s !== undefined) extra += ` [prefault ${rec.prefault_mb_s} MB/s${rec.page_reported_mib ? `, ${rec.page_reported_mib} MiB reported to host during run` : ''}]`;
         if (rec.extra?.to_transfer_started_s !== undefined) extra += ` (transfer-started at ${rec.extra.to_transfer_started_s.toFixed(2)} s)`;
         log(`[round ${round}/${opts.runs}] ${k.n} ${k.id}: ${mbs.toFixed(0)} MB/s, ${rec.wall_s.toFixed(3)} s${extra}`);
       } catch (err) {
@@ -253,7 +261,7 @@ async function main() {
     command: `node bench/run.mjs ${process.argv.slice(2).join(' ')}`.trim(),
     git: run('git', ['-C', repo, 'rev-parse', '--short', 'HEAD'], { allowFail: true }).stdout?.trim() || undefined,
     machine,
-    params: { size_bytes: opts.size, runs: opts.runs, quick: opts.quick, files: opts.files, file_size: opts.fileSize, warmup: opts.warmup, cases: opts.cases },
+    params: { size_bytes: opts.size, runs: opts.runs, quick: opts.quick, prefault: opts.prefault, files: opts.files, file_size: opts.fileSize, warmup: opts.warmup, cases: opts.cases },
     source: source ? { bytes: source.size, sha256: source.sha256, page_cache_percent_before: pageCache.before, page_cache_percent_after: pageCache.after } : undefined,
     folder: tree ? { files: tree.files, bytes: tree.bytes } : undefined,
     memory_touch: touch,

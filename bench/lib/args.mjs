@@ -8,6 +8,7 @@ export const USAGE = `Usage: npm run bench -- [flags]
   --file-size N   size of each small file (default 4K)
   --cases LIST    comma-separated subset of: openssl,node,scp,peerdeck,dashboard,resume,files (default all)
   --touch N       memory to touch once before timing (default: 8G, 2G with --quick; 0 = skip)
+  --no-prefault   do not write-and-delete 2 × the payload in /dev/shm right before every timed run
   --no-warmup     skip the untimed warm-up round
   --keep          keep the temp dir (sources, sinks, logs) for inspection
   --out FILE      JSON output (default bench/results/latest.json)
@@ -26,7 +27,7 @@ export function parseSize(text, flag) {
 export const ALL_CASES = ['openssl', 'node', 'scp', 'peerdeck', 'dashboard', 'resume', 'files'];
 
 export function parseArgs(argv) {
-  const o = { size: undefined, runs: undefined, quick: false, files: 10_000, fileSize: 4096, cases: ALL_CASES, touch: undefined, warmup: true, keep: false, out: undefined, help: false };
+  const o = { size: undefined, runs: undefined, quick: false, files: 10_000, fileSize: 4096, cases: ALL_CASES, touch: undefined, prefault: true, warmup: true, keep: false, out: undefined, help: false };
   for (let i = 0; i < argv.length; i++) {
     let a = argv[i];
     let v;
@@ -47,6 +48,7 @@ export function parseArgs(argv) {
       }
       case '--touch': o.touch = parseSize(val(), a); break;
       case '--no-warmup': o.warmup = false; break;
+      case '--no-prefault': o.prefault = false; break;
       case '--keep': o.keep = true; break;
       case '--out': o.out = val(); break;
       case '--help': case '-h': o.help = true; break;

@@ -80,3 +80,30 @@ export function touchMemory(bytes) {
   const s = (performance.now() - t) / 1000;
   return { bytes: mib * 2 ** 20, seconds: +s.toFixed(2), mb_s: Math.round((mib * 2 ** 20) / 1e6 / s) };
 }
+
+/** Free page reporting to the hypervisor (virtio-balloon), which makes freed guest memory fresh again. */
+export function pageReporting() {
+  const dir = '/sys/module/page_reporting/parameters';
+  try {
+    const read = (f) => readFileSync(`${dir}/${f}`, 'utf8').trim();
+    const out = { active: true, order: Number(read('page_reporting_order')) };
+    for (const f of ['max_waiting_mib', 'min_free_ms']) { try { out[f] = Number(read(f)); } catch { /* not in this kernel */ } }
+    return out;
+  } catch {
+    return { active: false };
+  }
+}
+
+/**
+ * Write `bytes` of zeros into /dev/shm and delete them at once, so the next large allocation (a
+ * sink's page cache) reuses guest memory the host has just backed instead of fresh pages.
+ * Returns the write rate (MB/s): ~440 means the pages were fresh.
+ */
+export function prefault(bytes) {
+  const mib = Math.max(1, Math.ceil(bytes / 2 ** 20));
+  if (mib * 2 ** 20 > memAvailable() - 4 * 2 ** 30) return undefined;
+  const f = `/dev/shm/peerdeck-bench-prefault-${process.pid}`;
+  const t = performance.now();
+  try { run('dd', ['if=/dev/zero', `of=${f}`, 'bs=1M', `count=${mib}`, 'status=none']); } finally { run('rm', ['-f', f], { allowFail: true }); }
+  return Math.round((mib * 2 ** 20) / 1e6 / ((performance.now() - t) / 1000));
+}
