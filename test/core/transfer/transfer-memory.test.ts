@@ -8,7 +8,8 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChildPeer } from './helpers/child.js';
-import { cleanupTempDirs, sha256File, tempDir } from './helpers/files.js';
+import { hashFile } from '../../../src/core/transfer/hash-file.js';
+import { cleanupTempDirs, tempDir } from './helpers/files.js';
 
 const BIG = process.env.PEERDECK_BIG === '1';
 const SIZE = BIG ? 2 * 1024 ** 3 : 256 * 1024 ** 2;
@@ -47,6 +48,6 @@ describe('memory', () => {
     );
     expect(sa.peakRssSinceReady).toBeLessThan(LIMIT);
     expect(sb.peakRssSinceReady).toBeLessThan(LIMIT);
-    if (BIG) expect(sha256File(path.join(root, 'dl/payload.bin'))).toBe(sha256File(src));
+    expect((await hashFile(path.join(root, 'dl/payload.bin'))).root).toBe((await hashFile(src)).root); // streamed: files over 2 GiB cannot be read whole
   });
 });

@@ -193,12 +193,17 @@ export class MiniPeer {
     this.sessions.get(peer)?.destroy('ERR_CONNECTION_CLOSED', 'replaced');
     const ch = new MessageChannel(s);
     this.sessions.set(peer, ch);
+    // Like the engine's heartbeat: a session silent for IDLE_TIMEOUT_MS would be closed under a long transfer.
+    let seq = 0;
+    const beat = setInterval(() => ch.send({ type: 'HEARTBEAT', seq: seq++, t: performance.now() }), 3_000);
+    beat.unref();
     ch.attach({
       onMessage: (m) => {
         this.received.push({ from: peer, msg: m });
         if (isTransferControl(m)) this.manager.handleControl(peer, m);
       },
       onClose: () => {
+        clearInterval(beat);
         if (this.sessions.get(peer) !== ch) return;
         this.sessions.delete(peer);
         this.manager.peerOffline(peer);
