@@ -7,7 +7,7 @@
  * when all are verified.
  */
 import type { DeviceId } from '../../protocol/device-id.js';
-import type { Cancel, Offer, TransferDone } from '../../protocol/messages/transfer.js';
+import type { Cancel, Offer, ResumeHave, TransferDone } from '../../protocol/messages/transfer.js';
 import { rootHash } from '../../protocol/root-hash.js';
 import type { TransferState } from '../engine-api.js';
 import { EngineError, type EngineErrorCode } from '../errors.js';
@@ -108,7 +108,6 @@ export class IncomingTransfer {
     return this.accepted;
   }
 
-
   /** Accept (first time or resume): open the partial dir, work out what we hold, send OFFER_ACCEPT. */
   async accept(): Promise<void> {
     if (this.terminal) return;
@@ -122,20 +121,24 @@ export class IncomingTransfer {
       }
       this.partial ??= await PartialDir.open(this.ctx.downloads, this.id, this.chunkSize, this.ctx.fs);
       if (this.verified.size === this.files.length) return void this.startPublish();
-      const scratch = new SlotPool(1, this.chunkSize);
-      const slot = scratch.tryAcquire()!;
-      const have = await this.partial.claims(this.sizes, new Set(this.verified.keys()), (d) => this.ctx.hashPool.hash(d), slot.data).finally(() => this.ctx.hashPool.detach(scratch.sab));
-      const held = this.verifiedBytes + have.reduce((s, h) => s + Math.min((h.chunks + h.tail.length) * this.chunkSize, this.files[h.file]!.size), 0);
-      const short = await this.ctx.checkSpace(this, this.bytesTotal - held);
-      if (short) return void this.refuseForSpace(short);
-      if (!this.accepted) {
+      let have: ResumeHave[] = [];
+      let held = this.verifiedBytes;
+      if (this.accepted) {
+        // A resume: what is verifiably here already, and room for the rest.
+        const scratch = new SlotPool(1, this.chunkSize);
+        const slot = scratch.tryAcquire()!;
+        have = await this.partial.claims(this.sizes, new Set(this.verified.keys()), (d) => this.ctx.hashPool.hash(d), slot.data).finally(() => this.ctx.hashPool.detach(scratch.sab));
+        held += have.reduce((s, h) => s + Math.min((h.chunks + h.tail.length) * this.chunkSize, this.files[h.file]!.size), 0);
+        const short = await this.ctx.checkSpace(this, this.bytesTotal - held);
+        if (short) return void this.refuseForSpace(short);
+      } else {
         await this.log.append({ op: 'accept', id: this.id, peer: this.peerId, files: this.files, dirs: this.dirs, chunkSize: this.chunkSize, at: this.ctx.clock.wallNow() });
         this.accepted = true;
       }
       this.token = randomHex(this.ctx.random, 32);
       this.state = 'active';
       this.attempts++;
-      this.liveBytes = 0;
+      this.liveBytes = held - this.verifiedBytes; // what the claims hold of unfinished files
       this.ctx.sendControl(this.peerId, { type: 'OFFER_ACCEPT', id: this.id, token: this.token, have, done: [...this.verified.keys()].sort((a, b) => a - b) });
       this.ctx.emit({ type: 'transfer-started', id: this.id, deviceId: this.peerId, direction: 'receive', attempt: this.attempts });
       this.ctx.changed();

@@ -5,13 +5,12 @@
  * in-flight window is sent twice. The data is held in a stalled proxy at
  * ~40 % so the kill lands mid-transfer whatever the machine's speed.
  */
-import { statSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHUNK_FRAME_OVERHEAD } from '../../../src/protocol/chunk-frame.js';
 import { startFaultProxy, type TcpFaultProxy } from '../../helpers/tcp-fault-proxy.js';
 import { ChildPeer } from './helpers/child.js';
-import { cleanupTempDirs, pseudoRandom, sha256File, tempDir, writeFile } from './helpers/files.js';
+import { cleanupTempDirs, pseudoRandom, sha256File, sizeOf, tempDir, writeFile } from './helpers/files.js';
 import { MiniPeer } from './helpers/mini-peer.js';
 import { waitUntil } from './helpers/pair.js';
 
@@ -30,13 +29,6 @@ afterEach(async () => {
   cleanupTempDirs();
 });
 
-const sizeOf = (f: string): number => {
-  try {
-    return statSync(f).size;
-  } catch {
-    return 0;
-  }
-};
 
 /** Wait until `dir` (a transfer's partial folder) holds at least `bytes` of data, then stall the proxy. */
 async function stallAt(dir: string, bytes: number, px: TcpFaultProxy): Promise<void> {

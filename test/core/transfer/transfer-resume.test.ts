@@ -4,12 +4,12 @@
  * a source changed between attempts, or while it is read, is detected and that
  * file is sent again, with the reason reported.
  */
-import { appendFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFaultProxy, type TcpFaultProxy } from '../../helpers/tcp-fault-proxy.js';
 import { CHUNK_FRAME_OVERHEAD } from '../../../src/protocol/chunk-frame.js';
-import { cleanupTempDirs, pseudoRandom, sha256File, writeFile } from './helpers/files.js';
+import { cleanupTempDirs, pseudoRandom, sha256File, sizeOf, writeFile } from './helpers/files.js';
 import { startPair, waitUntil, type Pair } from './helpers/pair.js';
 
 const CS = 256 * 1024;
@@ -32,13 +32,6 @@ async function proxiedPair(): Promise<{ p: Pair; proxy: TcpFaultProxy }> {
   return { p, proxy: px };
 }
 
-const sizeOf = (f: string): number => {
-  try {
-    return statSync(f).size;
-  } catch {
-    return 0;
-  }
-};
 
 /** Payload bytes a transfer of `size` bytes must put on the wire: data plus one header per chunk. */
 const framedSize = (size: number): number => size + Math.ceil(size / CS) * CHUNK_FRAME_OVERHEAD;

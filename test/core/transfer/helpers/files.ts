@@ -1,6 +1,6 @@
 /** Temp trees, deterministic file content, and tree hashing for the transfer tests. */
 import { createHash } from 'node:crypto';
-import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -37,6 +37,15 @@ export function writeFile(file: string, data: Buffer | string): string {
   mkdirSync(path.dirname(file), { recursive: true });
   writeFileSync(file, data);
   return file;
+}
+
+/** Size of `file`, 0 if it does not exist (yet). */
+export function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
 }
 
 export const sha256File = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
