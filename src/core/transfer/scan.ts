@@ -18,7 +18,7 @@
  *   walking, so a huge tree is refused without walking all of it.
  */
 import type { Dirent, Stats } from 'node:fs';
-import { lstat, opendir, stat } from 'node:fs/promises';
+import { lstat, opendir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { MAX_OFFER_ENTRIES, MAX_OFFER_TOTAL_BYTES } from '../../protocol/messages/transfer.js';
 import { BadPathError, MAX_PATH_DEPTH, validatePathSet } from '../../protocol/path-validator.js';
@@ -139,11 +139,13 @@ export async function scanSources(sources: readonly string[], limits: ScanLimits
   if (sources.length === 0) throw new EngineError('ERR_BAD_SOURCE', 'nothing to send: no paths given', 'usage');
   const walk = new Walk(limits);
   for (const source of sources) {
-    const abs = path.resolve(source);
-    const name = path.basename(abs).normalize('NFC');
+    const given = path.resolve(source);
+    const name = path.basename(given).normalize('NFC');
     let s: Stats;
+    let abs: string;
     try {
-      s = await stat(abs); // the user named it: follow a link here, once
+      abs = await realpath(given); // the user named it: follow a link here, once, and read from where it leads
+      s = await stat(abs);
     } catch (err) {
       const code = errnoCode(err);
       const what = code === 'ENOENT' ? 'does not exist' : code === 'ELOOP' ? 'is a symlink loop' : `cannot be read (${code ?? String(err)})`;

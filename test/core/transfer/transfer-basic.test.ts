@@ -3,7 +3,7 @@
  * boundaries, as folders with empty folders, and many small files share one
  * bulk connection.
  */
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, pseudoRandom, sha256File, writeFile } from './helpers/files.js';
@@ -61,6 +61,19 @@ describe('transfers over real TLS', () => {
     expect(statSync(path.join(dl, 'proj/empty/inner-empty')).isDirectory()).toBe(true);
     const partial = path.join(dl, '.peerdeck-partial');
     expect(readdirOrEmpty(partial)).toEqual([]);
+  });
+
+  it('sends what a link the user named points to (file and folder), under the link\'s name', async () => {
+    pair = await startPair({}, {});
+    writeFile(path.join(pair.src, 'real/target.bin'), pseudoRandom(5000, 2));
+    writeFile(path.join(pair.src, 'realdir/inner.txt'), 'inner');
+    symlinkSync(path.join(pair.src, 'real/target.bin'), path.join(pair.src, 'shortcut.bin'));
+    symlinkSync(path.join(pair.src, 'realdir'), path.join(pair.src, 'dirlink'));
+    const done = pair.b.next('transfer-done');
+    const { result } = await send(pair, [path.join(pair.src, 'shortcut.bin'), path.join(pair.src, 'dirlink')]);
+    expect(result).toEqual({ ok: true });
+    expect((await done).paths).toEqual(['shortcut.bin', 'dirlink/inner.txt']);
+    expect(readFileSync(path.join(pair.b.opts.downloads, 'shortcut.bin')).equals(readFileSync(path.join(pair.src, 'real/target.bin')))).toBe(true);
   });
 
   it('sends 300 small files over one bulk connection', async () => {
