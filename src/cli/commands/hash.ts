@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from '../command.js';
-import { hashFile } from '../../core/file-root.js';
+import { hashFile } from '../../core/transfer/hash-file.js';
 
 export const hashCommand: Command = {
   name: 'hash',

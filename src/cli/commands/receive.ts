@@ -66,6 +66,8 @@ export const receiveCommand: Command = {
         });
         return;
       }
+      // Offers from an auto-accept peer start without asking: they count for --once too.
+      if (e.type === 'transfer-started' && e.direction === 'receive') accepted.add(e.id);
       if (e.type === 'transfer-done' && e.direction === 'receive' && accepted.has(e.id)) {
         if (!out.json) out.line(`received ${e.paths.map((p) => toTerminalSafe(p)).join(', ')} (${human(e.bytes)})`);
         finish(ExitCode.OK);
