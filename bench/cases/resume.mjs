@@ -45,7 +45,7 @@ export default {
     let rcv2;
     try {
       await waitListening(port, 20_000, rcv1);
-      snd = startSender(ctx, d, port, src.path);
+      snd = startSender(ctx, d, port, src.path, { wait: true });
       const deadline = performance.now() + deadlineFor(src.size);
       let onDisk = 0;
       while (performance.now() < deadline) {
@@ -61,9 +61,9 @@ export default {
       const killedAt = Math.max(partialBytes(d.downloads), onDisk, progressed);
       await waitExit(rcv1, 10_000);
       rcv2 = startReceiver(ctx, d, port, 'peerdeck receive (restarted)');
-      // `receive --once` counts only offers it answered itself; a resumed transfer is taken up by
-      // the engine without a new offer, so the restarted receiver may stay up: once it reported
-      // transfer-done and the sender exited 0, the harness stops it (and says so).
+      // A restarted `receive --once` must count the resumed transfer (taken up by the engine
+      // without a new offer) to exit; builds before faee6e5 did not, so if it stays up after
+      // reporting transfer-done and the sender exited 0, the harness stops it (and says so).
       const { rcv: a, snd: b } = await waitTransfer(rcv2, snd, deadlineFor(src.size), { stopDoneReceiver: true });
       const t1 = Math.max(a.t, b.t);
       const landed = landedPath(events(rcv2), d, path.basename(src.path));

@@ -4,14 +4,12 @@
 // Relies on (issue 4's interface):
 //   peerdeck id --config-dir D --name N --json            → {"deviceId": …}
 //   peerdeck trust add DEVICE_ID NAME --config-dir D [--auto-accept]
-//     headless receivers pin the sender with the default "ask" policy and run `receive --accept`;
-//     the dashboard's receiver pins it with --auto-accept (when `trust --help` lists it; else the
-//     harness presses `y` in the offer dialog). `receive --once` only counts offers it answered
-//     itself, so with an auto-accept pin it would never exit.
+//     headless receivers pin the sender with the default "ask" policy and run `receive --accept`
+//     (the brief's command line); the dashboard's receiver pins it with --auto-accept (when
+//     `trust --help` lists it; else the harness presses `y` in the offer dialog).
 //   peerdeck receive --accept --once --json --config-dir R --downloads DIR --port P --no-discovery
-//   peerdeck send DEVICE_ID PATH --json --config-dir S --peer 127.0.0.1:P --no-discovery [--port 0] --wait
-//     --wait (when `send --help` lists it): without it, send's first outbox attempt runs before the
-//     static peer's session is up, so it exits 4 "queued" at once.
+//   peerdeck send DEVICE_ID PATH --json --config-dir S --peer 127.0.0.1:P --no-discovery [--port 0]
+//     plus --wait in the resume case only (the receiver is down for a moment there).
 //   JSON events (one per line on stdout): transfer-progress {id, bytes, total},
 //   transfer-done {id, direction, paths|path, bytes, bytesOnWire}, transfer-failed {id, code, reason}
 //   exit 0 from send once the receiver confirmed the file verified and published; receive --once exits after one transfer.
@@ -80,7 +78,7 @@ export function dashboardArgs(caps, d, port) {
   return [caps.cli, '--config-dir', d.R, '--downloads', d.downloads, '--port', String(port), '--no-discovery'];
 }
 
-export function startSender(ctx, d, port, what, { wait = true } = {}) {
+export function startSender(ctx, d, port, what, { wait = false } = {}) {
   const caps = ctx.pd;
   const args = [caps.cli, 'send', ctx.ids.rId, what, '--json', '--config-dir', d.S, '--peer', `127.0.0.1:${port}`,
     ...(caps.sendDiscovery ? ['--no-discovery'] : []), ...(caps.sendPort ? ['--port', '0'] : []), ...(wait && caps.sendWait ? ['--wait'] : [])];
