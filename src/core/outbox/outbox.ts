@@ -49,6 +49,8 @@ export class Outbox {
   private timer: TimerHandle | undefined;
   private onDue: ((item: OutboxItem) => void) | undefined;
   private readonly listeners = new Set<() => void>();
+  /** Items asked to go again while an attempt was under way: their retry comes at once, not after backoff. */
+  private readonly againSoon = new Set<string>();
 
   constructor(
     private readonly log: RecordLog<OutboxRecord>,
@@ -118,12 +120,14 @@ export class Outbox {
     if (!it || !PENDING.has(it.state)) return;
     await this.write({ op: 'attempt', id, error });
     const attempts = it.attempts + 1;
-    this.patch(id, { attempts, state: 'queued', lastError: error, nextAttemptAt: this.clock.now() + backoffDelay(attempts, this.random) });
+    const wait = this.againSoon.delete(id) ? 0 : backoffDelay(attempts, this.random);
+    this.patch(id, { attempts, state: 'queued', lastError: error, nextAttemptAt: this.clock.now() + wait });
   }
 
   async markDelivered(id: string): Promise<void> {
     const it = this.items.get(id);
     if (!it || it.state === 'delivered') return;
+    this.againSoon.delete(id);
     await this.write({ op: 'delivered', id });
     this.patch(id, { state: 'delivered', attempts: it.attempts + 1, nextAttemptAt: undefined });
     await this.maybeCompact();
@@ -148,6 +152,10 @@ export class Outbox {
   /** Attempt now (user asked, or the peer was just seen). */
   retryNow(id: string): boolean {
     const it = this.items.get(id);
+    if (it?.state === 'sending') {
+      this.againSoon.add(id);
+      return true;
+    }
     if (!it || it.state !== 'queued') return false;
     this.patch(id, { nextAttemptAt: this.clock.now() });
     return true;
@@ -158,6 +166,8 @@ export class Outbox {
     const now = this.clock.now();
     let any = false;
     for (const it of this.items.values()) {
+      // An attempt under way may be about to fail for want of this very peer: let it go again at once.
+      if (it.peerId === peerId && it.state === 'sending') this.againSoon.add(it.id);
       if (it.peerId === peerId && it.state === 'queued' && (it.nextAttemptAt ?? Infinity) > now) {
         this.items.set(it.id, { ...it, nextAttemptAt: now });
         any = true;

@@ -133,4 +133,18 @@ describe('Outbox', () => {
     expect(pendingAfter).toEqual(pendingBefore);
     for (const row of after) expect(before).toContainEqual(row[1] === 'queued' ? [row[0], expect.anything(), row[2]] : row);
   });
+
+  it('retries at once when the peer is seen while an attempt is failing for want of it', async () => {
+    const { box, clock, due, start } = setup();
+    await box.open();
+    start();
+    await box.add(chat('m1'));
+    clock.advance(0);
+    expect(box.get('m1')!.state).toBe('sending');
+    box.peerSeen(peer); // the session came up while the attempt was still deciding "offline"
+    await box.markRetry('m1', { code: 'ERR_PEER_OFFLINE', message: 'offline' });
+    expect(box.get('m1')!.nextAttemptAt).toBe(clock.now());
+    clock.advance(0);
+    expect(due).toHaveLength(2);
+  });
 });
