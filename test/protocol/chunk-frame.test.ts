@@ -12,17 +12,10 @@ import {
   writeChunkFrameHeaders,
 } from '../../src/protocol/chunk-frame.js';
 import { FRAME_TYPE_CHUNK, MAX_CHUNK_DATA_BYTES, MAX_CHUNK_FRAME_BYTES } from '../../src/protocol/constants.js';
-import { isProtocolError } from '../../src/protocol/errors.js';
 import { FrameDecoder } from '../../src/protocol/frame-decoder.js';
+import { thrownCode } from '../helpers/error-code.js';
 
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (err) {
-    return isProtocolError(err) ? err.code : `not a ProtocolError: ${String(err)}`;
-  }
-  return undefined;
-};
+const codeOf = thrownCode;
 
 describe('CHUNK frame', () => {
   it('lays out the bytes as documented', () => {

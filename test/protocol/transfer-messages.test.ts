@@ -1,7 +1,6 @@
 /** Transfer messages: schema limits beyond the generic round trip in messages.test.ts. */
 import { describe, expect, it } from 'vitest';
 import { MAX_CONTROL_BYTES } from '../../src/protocol/constants.js';
-import { isProtocolError } from '../../src/protocol/errors.js';
 import {
   createMessageDecoder,
   decodeMessage,
@@ -13,15 +12,9 @@ import {
   messageFrameLimits,
   type Offer,
 } from '../../src/protocol/messages/index.js';
+import { thrownCode } from '../helpers/error-code.js';
 
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (err) {
-    return isProtocolError(err) ? err.code : `not a ProtocolError: ${String(err)}`;
-  }
-  return undefined;
-};
+const codeOf = thrownCode;
 const raw = (type: 'OFFER' | 'OFFER_ACCEPT' | 'BULK_ACK' | 'FILE_END', body: unknown) => ({ type: frameTypeOf(type), payload: Buffer.from(JSON.stringify(body)) });
 const offer = (n: number): Offer => ({
   type: 'OFFER',

@@ -11,6 +11,7 @@ import { Journal } from '../../src/store/journal.js';
 import { JsonJournal } from '../../src/store/json-journal.js';
 import { memoryJournalIo } from '../../src/store/memory-journal-io.js';
 import { errnoError, tracedIo } from './traced-io.js';
+import { rejectedCode } from '../helpers/error-code.js';
 
 let dir: string;
 let file: string;
@@ -23,11 +24,7 @@ afterEach(async () => {
 });
 
 const rec = (i: number, size = 20 + (i % 7) * 13) => Buffer.alloc(size, i & 0xff).fill(String(i), 0, Math.min(size, 6));
-const codeOf = (p: Promise<unknown>) =>
-  p.then(
-    () => undefined,
-    (e: unknown) => (e as { code?: string }).code,
-  );
+const codeOf = rejectedCode;
 const tick = () => new Promise((r) => setImmediate(r));
 async function until(cond: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 2));

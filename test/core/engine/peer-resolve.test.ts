@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { deviceIdFromBytes } from '../../../src/protocol/device-id.js';
 import { resolvePeer, type PeerCandidate } from '../../../src/core/engine/peer-resolve.js';
+import { thrownCode } from '../../helpers/error-code.js';
 
 const idA = deviceIdFromBytes(Buffer.alloc(32, 1));
 const idB = deviceIdFromBytes(Buffer.alloc(32, 2));
@@ -13,14 +14,7 @@ const cands: PeerCandidate[] = [
   { deviceId: idA2, name: 'mallory', pinned: false },
 ];
 
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (err) {
-    return (err as { code?: string }).code;
-  }
-  return undefined;
-};
+const codeOf = thrownCode;
 
 describe('resolvePeer', () => {
   it('finds a pinned peer by its exact local name', () => {

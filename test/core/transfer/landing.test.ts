@@ -6,10 +6,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { assertRealDirChain, ensureDirChain, ensurePrivateDir, linkFresh, mkdirFresh, spaceReserve, suffixedName } from '../../../src/core/transfer/landing.js';
 import { validateRelativePath } from '../../../src/protocol/path-validator.js';
 import { cleanupTempDirs, tempDir } from './helpers/files.js';
+import { rejectedCode } from '../../helpers/error-code.js';
 
 afterEach(cleanupTempDirs);
 
-const codeOf = async (p: Promise<unknown>): Promise<string | undefined> => p.then(() => undefined, (e: { code?: string }) => e.code);
+const codeOf = rejectedCode;
 
 describe('suffixedName', () => {
   it('numbers before the extension, keeping double extensions and dotfiles whole', () => {

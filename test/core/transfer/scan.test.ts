@@ -5,10 +5,11 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { scanSources, DEFAULT_SCAN_LIMITS } from '../../../src/core/transfer/scan.js';
 import { cleanupTempDirs, tempDir, writeFile } from './helpers/files.js';
+import { rejectedCode } from '../../helpers/error-code.js';
 
 afterEach(cleanupTempDirs);
 
-const codeOf = async (p: Promise<unknown>): Promise<string | undefined> => p.then(() => undefined, (e: { code?: string }) => e.code);
+const codeOf = rejectedCode;
 
 describe('scanSources', () => {
   it('keeps the relative structure and every folder, empty ones too, in sorted order', async () => {
