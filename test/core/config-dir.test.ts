@@ -11,6 +11,7 @@ import {
   resolveConfigDir,
   type PlatformInfo,
 } from '../../src/core/config-dir.js';
+import { rejectedCode } from '../helpers/error-code.js';
 
 let tmp: string;
 beforeEach(async () => {
@@ -24,12 +25,7 @@ afterEach(async () => {
 const linux = (env: NodeJS.ProcessEnv = {}): PlatformInfo => ({ platform: 'linux', env, homedir: '/home/u' });
 const mode = async (p: string) => (await stat(p)).mode & 0o777;
 
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  return promise.then(
-    () => undefined,
-    (e: unknown) => (e as { code?: string }).code,
-  );
-}
+const codeOf = rejectedCode;
 
 describe('resolving the directory', () => {
   it('prefers the flag, then PEERDECK_CONFIG_DIR, then the platform default', () => {

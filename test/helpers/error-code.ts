@@ -1,3 +1,5 @@
+import { isProtocolError } from '../../src/protocol/errors.js';
+
 /** The `code` of what `fn` throws (undefined if it does not throw). */
 export function thrownCode(fn: () => unknown): string | undefined {
   try {
@@ -14,4 +16,14 @@ export function rejectedCode(p: Promise<unknown>): Promise<string | undefined> {
     () => undefined,
     (e: unknown) => (e as { code?: string }).code,
   );
+}
+
+/** Like `thrownCode`, but anything other than a ProtocolError shows up as a mismatch. */
+export function thrownProtocolCode(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (err) {
+    return isProtocolError(err) ? err.code : `not a ProtocolError: ${String(err)}`;
+  }
+  return undefined;
 }

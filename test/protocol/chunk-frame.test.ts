@@ -13,9 +13,9 @@ import {
 } from '../../src/protocol/chunk-frame.js';
 import { FRAME_TYPE_CHUNK, MAX_CHUNK_DATA_BYTES, MAX_CHUNK_FRAME_BYTES } from '../../src/protocol/constants.js';
 import { FrameDecoder } from '../../src/protocol/frame-decoder.js';
-import { thrownCode } from '../helpers/error-code.js';
+import { thrownProtocolCode } from '../helpers/error-code.js';
 
-const codeOf = thrownCode;
+const codeOf = thrownProtocolCode;
 
 describe('CHUNK frame', () => {
   it('lays out the bytes as documented', () => {

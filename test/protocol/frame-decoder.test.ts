@@ -4,6 +4,7 @@ import { FRAME_HEADER_BYTES, FRAME_TYPE_CHUNK, MAX_CHUNK_FRAME_BYTES, MAX_CONTRO
 import { isProtocolError } from '../../src/protocol/errors.js';
 import { encodeFrame, type Frame, type FrameLimits } from '../../src/protocol/frame.js';
 import { FrameDecoder } from '../../src/protocol/frame-decoder.js';
+import { thrownProtocolCode } from '../helpers/error-code.js';
 
 /** Control types 0x01..0x3f capped at 64 KiB, plus the binary CHUNK type. */
 const limits: FrameLimits = (type) =>
@@ -39,14 +40,7 @@ function decodeInPieces(input: Buffer, cuts: number[]): Frame[] {
   return out;
 }
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return isProtocolError(err) ? err.code : `not a ProtocolError: ${String(err)}`;
-  }
-  return undefined;
-}
+const codeOf = thrownProtocolCode;
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { FRAME_HEADER_BYTES, MAX_U32 } from '../../src/protocol/constants.js';
-import { isProtocolError } from '../../src/protocol/errors.js';
 import { encodeFrame, writeFrameHeader } from '../../src/protocol/frame.js';
+import { thrownProtocolCode } from '../helpers/error-code.js';
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return isProtocolError(err) ? err.code : 'not a ProtocolError';
-  }
-  return undefined;
-}
+const codeOf = thrownProtocolCode;
 
 describe('frame encoding', () => {
   it('lays out type byte, u32 big-endian length, payload', () => {

@@ -20,17 +20,11 @@ import {
 } from '../../src/protocol/messages/index.js';
 import { MESSAGE_ARBITRARIES } from './helpers/arbitraries.js';
 import { SAMPLES } from './helpers/samples.js';
+import { thrownProtocolCode } from '../helpers/error-code.js';
 
 const TYPES = Object.keys(SAMPLES) as MessageType[];
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return isProtocolError(err) ? err.code : `not a ProtocolError: ${String(err)}`;
-  }
-  return undefined;
-}
+const codeOf = thrownProtocolCode;
 
 /** A frame of message type `type` whose JSON body is `body` (bypassing the encoder's checks). */
 const rawFrame = (type: MessageType, body: unknown) => ({

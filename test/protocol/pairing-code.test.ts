@@ -2,7 +2,6 @@ import { hash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { deviceIdFromBytes, type DeviceId } from '../../src/protocol/device-id.js';
-import { isProtocolError } from '../../src/protocol/errors.js';
 import {
   checkReveal,
   formatPairingCode,
@@ -13,6 +12,7 @@ import {
   PAIRING_NONCE_BYTES,
   type PairingCodeInput,
 } from '../../src/protocol/pairing-code.js';
+import { thrownProtocolCode } from '../helpers/error-code.js';
 
 /** Deterministic randomness (mulberry32), so the simulations below are reproducible. */
 function seededRandom(seed: number): (n: number) => Buffer {
@@ -31,14 +31,7 @@ function seededRandom(seed: number): (n: number) => Buffer {
   };
 }
 
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    return isProtocolError(err) ? err.code : 'not a ProtocolError';
-  }
-  return undefined;
-}
+const codeOf = thrownProtocolCode;
 
 const fixed = (byte: number, n = 32) => Buffer.alloc(n, byte);
 /** Computed independently (Python hashlib) from the derivation documented in pairing-code.ts. */

@@ -12,9 +12,9 @@ import {
   messageFrameLimits,
   type Offer,
 } from '../../src/protocol/messages/index.js';
-import { thrownCode } from '../helpers/error-code.js';
+import { thrownProtocolCode } from '../helpers/error-code.js';
 
-const codeOf = thrownCode;
+const codeOf = thrownProtocolCode;
 const raw = (type: 'OFFER' | 'OFFER_ACCEPT' | 'BULK_ACK' | 'FILE_END', body: unknown) => ({ type: frameTypeOf(type), payload: Buffer.from(JSON.stringify(body)) });
 const offer = (n: number): Offer => ({
   type: 'OFFER',
