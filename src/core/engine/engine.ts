@@ -101,6 +101,8 @@ export class Engine implements EngineHandle {
   private started = false;
   /** Dials whose certificate did not match what discovery announced (quiet, counted). */
   hintMismatches = 0;
+  /** Which device answered at each `--peer` address (learnt by dialling it). */
+  private readonly staticOwner = new Map<string, DeviceId>();
 
   constructor(private readonly o: EngineOptions) {
     this.selfId = o.identity.deviceId;
@@ -325,7 +327,7 @@ export class Engine implements EngineHandle {
 
   cancelTransfer(id: string): void {
     const item = this.outbox.get(id);
-    if (item && item.state === 'queued' && !this.transfers.views().some((v) => v.id === id)) {
+    if (item && item.state === 'queued' && !this.transfers.has(id)) {
       this.bg(this.outbox.cancel(id));
       return;
     }
@@ -506,6 +508,7 @@ export class Engine implements EngineHandle {
   private async dialStatic(host: string, port: number): Promise<void> {
     try {
       const s = await this.dial(host, port, ALPN_SESSION);
+      this.staticOwner.set(`${host}:${port}`, s.deviceId);
       if (s.deviceId === this.selfId || !this.o.store.getPin(s.deviceId)) {
         s.close();
         if (s.deviceId !== this.selfId) this.dir.ensure(s.deviceId).hint = { host, port };
@@ -516,6 +519,10 @@ export class Engine implements EngineHandle {
     } catch {
       // A static peer that is down is retried through its pin once known; nothing to do.
     }
+  }
+
+  private isStatic(host: string, port: number): boolean {
+    return (this.o.staticPeers ?? []).some((p) => p.host === host && p.port === port);
   }
 
   private parseAddress(a: string | undefined): { host: string; port: number } | undefined {
@@ -553,12 +560,17 @@ export class Engine implements EngineHandle {
     const pin = this.o.store.getPin(id);
     const r = this.dir.ensure(id);
     if (!pin || r.session || r.connecting || this.stopping) return;
-    const staticMatch = (this.o.staticPeers ?? []).map((p) => ({ ...p, loud: true }));
     const targets: { host: string; port: number; loud: boolean }[] = [];
     if (r.hint) targets.push({ ...r.hint, loud: false });
     const pinned = this.parseAddress(pin.address);
     if (pinned) targets.push({ ...pinned, loud: true });
-    targets.push(...staticMatch);
+    // A static address is this peer's when it answered with this ID before (a different
+    // certificate there is then loud), unknown when nobody answered yet (a quiet try), or
+    // another peer's (skipped: dialling it for this one would be a false alarm).
+    for (const sp of this.o.staticPeers ?? []) {
+      const owner = this.staticOwner.get(`${sp.host}:${sp.port}`);
+      if (owner === undefined || owner === id) targets.push({ ...sp, loud: owner === id });
+    }
     if (!targets.length) return; // wait for discovery
     r.connecting = true;
     this.changed();
@@ -573,11 +585,13 @@ export class Engine implements EngineHandle {
         return;
       } catch (err) {
         if (isEngineError(err, 'ERR_CERT_CHANGED')) {
+          const got = (err.cause as { deviceId?: DeviceId } | undefined)?.deviceId;
           if (t.loud && this.o.store.getPin(id)) {
-            this.events.emit('cert-changed', { expected: id, got: (err.cause as { deviceId?: DeviceId } | undefined)?.deviceId ?? id, address: `${t.host}:${t.port}` });
+            this.events.emit('cert-changed', { expected: id, got: got ?? id, address: `${t.host}:${t.port}` });
             this.notice('error', `certificate changed: ${pin.name} (${shortId(id)}) at ${t.host}:${t.port} presented another certificate — refused`);
           } else {
             this.hintMismatches++;
+            if (got && this.isStatic(t.host, t.port)) this.staticOwner.set(`${t.host}:${t.port}`, got);
           }
         }
       }

@@ -58,7 +58,7 @@ export class FileSends {
   /** The outbox says: try this one now. */
   deliver(item: OutboxItem): void {
     if (this.running.has(item.id)) return;
-    const known = this.d.transfers.views().some((v) => v.id === item.id);
+    const known = this.d.transfers.has(item.id);
     if (!known && !this.d.isOnline(item.peerId)) {
       this.bg(this.d.outbox.markRetry(item.id, { code: 'ERR_PEER_OFFLINE', message: 'peer is offline' }));
       this.d.wantPeer(item.peerId);
@@ -91,10 +91,9 @@ export class FileSends {
 
   /** Sends still waiting in the outbox (not yet offered), shown as transfers. */
   queuedViews(): TransferView[] {
-    const inManager = new Set(this.d.transfers.views().map((v) => v.id));
     const out: TransferView[] = [];
     for (const it of this.d.outbox.list()) {
-      if (it.kind !== 'send' || inManager.has(it.id)) continue;
+      if (it.kind !== 'send' || this.d.transfers.has(it.id)) continue;
       if (it.state !== 'queued' && it.state !== 'failed' && it.state !== 'cancelled') continue;
       const p = it.payload as SendPayload;
       out.push({

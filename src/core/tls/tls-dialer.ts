@@ -130,6 +130,8 @@ export function dialTls(opts: DialTlsOptions): Promise<PeerSocket> {
             'ERR_CERT_CHANGED',
             `${where} presented device ID ${n.deviceId}, expected ${opts.expectedDeviceId}`,
             'peer-fault',
+            // The device ID actually presented, for the caller's report.
+            { cause: { deviceId: n.deviceId } },
           ),
         );
         return;

@@ -306,6 +306,11 @@ export class TransferManager {
 
   // ---------------------------------------------------------------- views
 
+  /** Whether a transfer with this id exists, in either direction (cheaper than building views). */
+  has(id: string): boolean {
+    return this.outgoing.has(id) || this.incoming.has(id);
+  }
+
   views(): TransferView[] {
     const out: TransferView[] = [];
     for (const t of [...this.outgoing.values(), ...this.incoming.values()]) {
