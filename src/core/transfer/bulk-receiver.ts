@@ -1,8 +1,11 @@
 /**
- * Receiver: one bulk connection of an accepted transfer. Chunks are copied
- * into reusable slots, then written at their offset in the file's `.part` and
- * hashed in the worker at the same time; a chunk counts once both are done and
- * the hash matches its frame. Completions are applied in arrival order, so
+ * Receiver: one bulk connection of an accepted transfer. A chunk's data is
+ * gathered from the socket's reads into one aligned staging buffer, copied
+ * into a free slot of the shared arena in one go (both aligned: a word-wise
+ * copy, ~40 ms/GiB; straight from the reads it would be byte-wise), hashed
+ * there in place by the worker, then written at its offset in the file's
+ * `.part` from the same slot; a chunk counts once it is written and the hash
+ * matches its frame. Completions are applied in arrival order, so
  * "verified" is always a prefix per file, and acknowledged with one BULK_ACK
  * per batch. Verified hashes are checkpointed every CHECKPOINT_BYTES or
  * CHECKPOINT_MS, never per chunk. When all slots are busy the socket is paused
@@ -19,7 +22,7 @@ import { CHECKPOINT_BYTES, CHECKPOINT_MS } from './constants.js';
 import { errnoCode, type TransferFs } from './fs-ops.js';
 import type { HashPool } from './hash-pool.js';
 import type { PartFile, PartialDir } from './partial.js';
-import type { Slot, SlotPool } from './slot-pool.js';
+import { SlotPool, type Slot } from './slot-pool.js';
 
 /** What a bulk connection needs from its incoming transfer. */
 export interface ReceiveTarget {
@@ -47,7 +50,8 @@ type Entry = ChunkEntry | { readonly kind: 'end'; readonly file: number; readonl
 export interface BulkReceiverDeps {
   readonly fs: TransferFs;
   readonly hashPool: HashPool;
-  readonly slots: SlotPool;
+  /** Chunks in flight (slots in this connection's arena). */
+  readonly windowChunks: number;
   readonly clock: Clock;
 }
 
@@ -55,6 +59,9 @@ export class BulkReceiver {
   private readonly reader: BulkReader;
   private readonly order: Entry[] = [];
   private current: ChunkEntry | undefined;
+  /** Where the chunk being read is gathered (aligned: its own ArrayBuffer). */
+  private readonly staging: Buffer;
+  private readonly slots: SlotPool;
   /** Next chunk expected per file on this connection; files only move forward. */
   private readonly next = new Map<number, number>();
   private lastFile = -1;
@@ -79,6 +86,8 @@ export class BulkReceiver {
     initial: Buffer = Buffer.alloc(0),
   ) {
     this.lastCheckpointAt = deps.clock.now();
+    this.staging = Buffer.allocUnsafeSlow(target.chunkSize);
+    this.slots = new SlotPool(deps.windowChunks, target.chunkSize);
     this.reader = new BulkReader(
       {
         chunkStart: (file, chunk, hash, length) => this.chunkStart(file, chunk, hash, length),
@@ -87,7 +96,7 @@ export class BulkReceiver {
       },
       target.chunkSize,
     );
-    this.offFree = deps.slots.onFree(() => this.unstall());
+    this.offFree = this.slots.onFree(() => this.unstall());
     this.finished = new Promise((resolve) => {
       if (socket.closed) return void this.wind(new EngineError('ERR_CONNECTION_CLOSED', 'bulk connection closed', 'retryable')).then(resolve);
       socket.on('close', (reason) => void this.wind(reason).then(resolve));
@@ -126,14 +135,14 @@ export class BulkReceiver {
   }
 
   private chunkStart(file: number, chunk: number, hash: Buffer, length: number): Buffer | undefined {
-    const slot = this.deps.slots.tryAcquire();
+    const slot = this.slots.tryAcquire();
     if (!slot) return undefined;
     try {
       const f = this.checkChunk(file, chunk, length);
       this.current = { kind: 'chunk', f, chunk, hash, slot, length, settled: false, error: undefined };
-      return slot.data;
+      return this.staging;
     } catch (err) {
-      this.deps.slots.release(slot);
+      this.slots.release(slot);
       throw err;
     }
   }
@@ -159,22 +168,24 @@ export class BulkReceiver {
     this.current = undefined;
     this.framesIn++;
     this.order.push(e);
-    // Hash first (the slot's memory visits the worker), then write from the slot.
-    const work = this.deps.hashPool.hashSlot(e.slot, e.length).then(
+    const data = e.slot.data.subarray(0, e.length);
+    this.staging.copy(data, 0, 0, e.length);
+    // Hash first, then write from the slot: nothing unverified reaches the file.
+    const work = this.deps.hashPool.hash(data).then(
       async (digest) => {
         if (!digest.equals(e.hash)) {
           e.error = new EngineError('ERR_VERIFICATION_FAILED', `file ${e.f.index} chunk ${e.chunk}: SHA-256 does not match`, 'peer-fault');
           return;
         }
         const fd = await this.target.partial.fdOf(e.f);
-        await this.deps.fs.write(fd, e.slot.data, 0, e.length, e.chunk * this.target.chunkSize);
+        await this.deps.fs.write(fd, data, 0, e.length, e.chunk * this.target.chunkSize);
       },
     ).catch((err: unknown) => {
       e.error = diskError(err);
     });
     this.track(work.then(() => {
       e.settled = true;
-      this.deps.slots.release(e.slot);
+      this.slots.release(e.slot);
       this.drain();
     }));
   }
@@ -247,7 +258,7 @@ export class BulkReceiver {
   private async wind(reason: EngineError | undefined): Promise<EngineError | undefined> {
     this.failed = true;
     this.offFree();
-    if (this.current) this.deps.slots.release(this.current.slot);
+    if (this.current) this.slots.release(this.current.slot);
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     // Apply what did settle cleanly, in order, so the checkpoint keeps it and finished files finish.
     for (const e of this.order.splice(0)) {
@@ -259,6 +270,7 @@ export class BulkReceiver {
       this.target.partial.markVerified(e.f, e.hash);
     }
     await this.target.partial.closeAll();
+    this.deps.hashPool.detach(this.slots.sab);
     return reason;
   }
 }

@@ -1,10 +1,15 @@
 /**
  * SHA-256 off the socket thread. The worker gets chunk memory without a copy:
- * a view of a SharedArrayBuffer is hashed in place (`hash`), an owned slot is
- * transferred there and back (`hashSlot`). The main thread keeps decrypting,
- * parsing and issuing writes meanwhile. Measured on the 2-core box: one worker
- * hashes 1 MiB chunks at ~1.7 GB/s with a ~0.1 ms round trip, so small chunks
- * (< INLINE_HASH_BYTES) are hashed inline instead.
+ * a view of a SharedArrayBuffer (a SlotPool arena) is hashed in place, and
+ * only a few numbers cross in each direction. The main thread keeps
+ * decrypting, parsing and issuing writes meanwhile. Measured on the 2-core
+ * box: one worker hashes 1 MiB chunks at ~1.7 GB/s with a ~0.1 ms round trip,
+ * so small chunks (< INLINE_HASH_BYTES) are hashed inline instead.
+ *
+ * (Transferring owned ArrayBuffers there and back instead cost the receiver
+ * ~0.5 s of GC and ~0.2 s of postMessage per GiB: every transfer makes a new
+ * 1 MiB ArrayBuffer in the receiving isolate, and V8 collects on that external
+ * memory growth.)
  *
  * The worker is plain CommonJS passed as a string (`eval: true`), so it runs
  * the same from dist/, from vitest and from the TypeScript test hooks.
@@ -12,7 +17,6 @@
 import { createHash } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { INLINE_HASH_BYTES } from './constants.js';
-import type { Slot } from './slot-pool.js';
 
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
@@ -21,19 +25,15 @@ const arenas = new Map();
 parentPort.on('message', (m) => {
   if (m.op === 'attach') { arenas.set(m.key, m.sab); return; }
   if (m.op === 'detach') { arenas.delete(m.key); return; }
-  if (m.op === 'owned') {
-    const d = createHash('sha256').update(new Uint8Array(m.ab, m.off, m.len)).digest();
-    parentPort.postMessage({ id: m.id, d, ab: m.ab }, [m.ab]);
-    return;
-  }
   const sab = arenas.get(m.key);
+  if (!sab) { parentPort.postMessage({ id: m.id, lost: true }); return; }
   const d = createHash('sha256').update(new Uint8Array(sab, m.off, m.len)).digest();
   parentPort.postMessage({ id: m.id, d });
 });
 `;
 
 interface Job {
-  resolve(d: Buffer, ab?: ArrayBuffer): void;
+  resolve(d: Buffer): void;
   reject(e: Error): void;
 }
 
@@ -68,30 +68,6 @@ export class HashPool {
     });
   }
 
-  /**
-   * SHA-256 of the first `length` data bytes of an owned (non-shared) slot:
-   * its memory is transferred to the worker and back, and the slot rebound to
-   * it. Meanwhile nobody may touch the slot.
-   */
-  hashSlot(slot: Slot, length: number): Promise<Buffer> {
-    const data = slot.data.subarray(0, length);
-    const ab = slot.frame.buffer;
-    if (this.closed || length < INLINE_HASH_BYTES || ab instanceof SharedArrayBuffer) return this.hash(data);
-    const w = this.ensureWorker();
-    const id = ++this.seq;
-    const { byteOffset: frameOffset, length: frameLength } = slot.frame;
-    return new Promise((resolve, reject) => {
-      this.jobs.set(id, {
-        resolve: (d, back) => {
-          slot.bind(back!, frameOffset, frameLength);
-          resolve(d);
-        },
-        reject,
-      });
-      w.postMessage({ op: 'owned', id, ab, off: data.byteOffset, len: length }, [ab as ArrayBuffer]);
-    });
-  }
-
   /** Forget a shared buffer (its slot pool is gone). */
   detach(sab: SharedArrayBuffer | undefined): void {
     if (!sab) return;
@@ -113,11 +89,12 @@ export class HashPool {
     if (this.worker) return this.worker;
     const w = new Worker(WORKER_SOURCE, { eval: true });
     w.unref(); // sockets, not this worker, keep a process alive
-    w.on('message', (m: { id: number; d: Uint8Array; ab?: ArrayBuffer }) => {
+    w.on('message', (m: { id: number; d: Uint8Array; lost?: true }) => {
       const job = this.jobs.get(m.id);
       if (!job) return;
       this.jobs.delete(m.id);
-      job.resolve(Buffer.from(m.d.buffer, m.d.byteOffset, m.d.byteLength), m.ab);
+      if (m.lost) return job.reject(new Error('hash job for a detached buffer'));
+      job.resolve(Buffer.from(m.d.buffer, m.d.byteOffset, m.d.byteLength));
     });
     const lost = (err: Error) => {
       if (this.worker !== w) return;

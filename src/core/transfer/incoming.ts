@@ -57,7 +57,6 @@ export class IncomingTransfer {
   private accepted: boolean;
   private token: string | undefined;
   private bulk: BulkReceiver | undefined;
-  private slots: SlotPool | undefined;
   private strikes = 0;
   private verifiedBytes = 0;
   private liveBytes = 0;
@@ -194,7 +193,6 @@ export class IncomingTransfer {
   attachBulk(socket: PeerSocket, token: string, rest: Buffer): boolean {
     if (this.state !== 'active' || !this.token || token !== this.token || socket.deviceId !== this.peerId || !this.partial) return false;
     this.token = undefined; // one-time
-    this.slots ??= new SlotPool(this.ctx.windowChunks, this.chunkSize, false);
     const target: ReceiveTarget = {
       chunkSize: this.chunkSize,
       sizes: this.sizes,
@@ -202,7 +200,7 @@ export class IncomingTransfer {
       isFileDone: (i) => this.verified.has(i),
       fileEnded: (i, root) => this.fileEnded(i, root),
     };
-    const bulk = new BulkReceiver(socket, target, { fs: this.ctx.fs, hashPool: this.ctx.hashPool, slots: this.slots, clock: this.ctx.clock }, (n) => {
+    const bulk = new BulkReceiver(socket, target, { fs: this.ctx.fs, hashPool: this.ctx.hashPool, windowChunks: this.ctx.windowChunks, clock: this.ctx.clock }, (n) => {
       this.liveBytes += n;
     }, rest);
     this.bulk = bulk;
@@ -405,7 +403,6 @@ export class IncomingTransfer {
   private async finish(state: EndState, code?: string, message?: string): Promise<void> {
     if (this.terminal) return;
     this.state = state;
-    this.slots = undefined; // the connection's buffers go with it
     this.error = code ? { code, message: message ?? code } : undefined;
     if (state !== 'done') this.ctx.emit({ type: 'transfer-failed', id: this.id, direction: 'receive', code: code ?? 'ERR_INTERNAL', reason: message ?? '' });
     this.settle(state === 'done' ? { ok: true } : { ok: false, code: code ?? 'ERR_INTERNAL', reason: message ?? '' });
