@@ -3,7 +3,7 @@
  * The device ID is the SHA-256 of the certificate DER, so the certificate can
  * never be renewed or regenerated: losing or replacing it makes a new device.
  *
- * - Created once with node-forge (the only file that imports it): RSA-3072
+ * - Created once with node-forge (identity-generate.ts, loaded only then): RSA-3072
  *   (forge hands key generation to Node's native `generateKeyPair`, ~0.2–0.8 s
  *   here against several seconds in pure JS), SHA-256 signature, random
  *   128-bit serial, CN `peerdeck` and nothing else, validity 2000-01-01 to
@@ -22,7 +22,6 @@
 import { randomBytes, createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { link, lstat, mkdtemp, open, readdir, rename, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import forge from 'node-forge';
 import { deviceIdFromCertDer, type DeviceId } from '../protocol/device-id.js';
 import { syncDir, writeFileDurable } from '../store/durable-fs.js';
 import { checkPrivateDir, ensurePrivateDir, octal, type ConfigPaths } from './config-dir.js';
@@ -39,15 +38,18 @@ export interface Identity {
 
 export type IdentityPaths = Pick<ConfigPaths, 'identityDir' | 'keyFile' | 'certFile'>;
 
-export const IDENTITY_KEY_BITS = 3072;
-export const IDENTITY_COMMON_NAME = 'peerdeck';
-const NOT_BEFORE = new Date('2000-01-01T00:00:00Z');
-const NOT_AFTER = new Date('9999-12-31T23:59:59Z');
+export { IDENTITY_KEY_BITS, IDENTITY_COMMON_NAME } from './identity-generate.js';
 /** Far above any certificate or key we write; stops a stray huge file being read. */
 const MAX_PEM_BYTES = 64 * 1024;
 const STAGE_PREFIX = '.identity-new-';
 const STALE_STAGE_MS = 10 * 60_000;
 const POSIX = process.platform !== 'win32';
+
+/** node-forge is loaded only to create an identity: importing it costs ~20 ms of every start. */
+async function generateIdentityPems(): Promise<{ certPem: string; keyPem: string }> {
+  const { generateIdentityPems: generate } = await import('./identity-generate.js');
+  return generate();
+}
 
 /** Load the identity in `paths`, or create one if neither file exists. */
 export async function loadOrCreateIdentity(paths: IdentityPaths): Promise<Identity> {
@@ -90,39 +92,6 @@ export async function createIdentityInMemory(): Promise<Identity> {
 /** Check and wrap a certificate + key given as PEM text (e.g. test fixtures). */
 export function identityFromPem(certPem: string, keyPem: string): Identity {
   return parseIdentity(certPem, keyPem, '<certificate PEM>', '<key PEM>', false);
-}
-
-/** A new key pair and self-signed certificate, as PEM (key in PKCS#8). */
-export async function generateIdentityPems(): Promise<{ certPem: string; keyPem: string }> {
-  const keys = await new Promise<forge.pki.rsa.KeyPair>((resolve, reject) => {
-    // With a callback and no custom PRNG, forge uses Node's async native generateKeyPair.
-    forge.pki.rsa.generateKeyPair({ bits: IDENTITY_KEY_BITS, e: 0x10001 }, (err, pair) =>
-      err ? reject(err) : resolve(pair),
-    );
-  });
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = keys.publicKey;
-  cert.serialNumber = randomSerialHex();
-  cert.validity.notBefore = NOT_BEFORE;
-  cert.validity.notAfter = NOT_AFTER;
-  const name = [{ name: 'commonName', value: IDENTITY_COMMON_NAME }];
-  cert.setSubject(name);
-  cert.setIssuer(name);
-  cert.setExtensions([
-    { name: 'basicConstraints', cA: false, critical: true },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },
-    { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
-  ]);
-  cert.sign(keys.privateKey, forge.md.sha256.create());
-  const keyAsn1 = forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(keys.privateKey));
-  return { certPem: forge.pki.certificateToPem(cert), keyPem: forge.pki.privateKeyInfoToPem(keyAsn1) };
-}
-
-/** 16 random bytes, positive and without a leading zero byte (RFC 5280: ≤ 20 octets, positive). */
-function randomSerialHex(): string {
-  const b = randomBytes(16);
-  b[0] = (b[0]! & 0x7f) | 0x40;
-  return b.toString('hex');
 }
 
 function parseIdentity(certPem: string, keyPem: string, certName: string, keyName: string, created: boolean): Identity {
