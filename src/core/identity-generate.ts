@@ -1,22 +1,21 @@
 /**
  * Makes a new identity's key pair and self-signed certificate with node-forge
- * (the only file that imports it; identity.ts loads this one on demand). See
- * identity.ts for the choices: RSA-3072 through Node's native key generation,
- * SHA-256, random serial, CN `peerdeck` only, fixed validity 2000–9999.
+ * (the only file that imports it; identity.ts loads this one on demand, so
+ * no other command pays for loading forge). See identity.ts for the choices:
+ * RSA through Node's native key generation, SHA-256, random serial, the CN
+ * only, fixed validity 2000–9999.
  */
 import { randomBytes } from 'node:crypto';
 import forge from 'node-forge';
 
-export const IDENTITY_KEY_BITS = 3072;
-export const IDENTITY_COMMON_NAME = 'peerdeck';
 const NOT_BEFORE = new Date('2000-01-01T00:00:00Z');
 const NOT_AFTER = new Date('9999-12-31T23:59:59Z');
 
 /** A new key pair and self-signed certificate, as PEM (key in PKCS#8). */
-export async function generateIdentityPems(): Promise<{ certPem: string; keyPem: string }> {
+export async function generateIdentityPems(opts: { readonly bits: number; readonly commonName: string }): Promise<{ certPem: string; keyPem: string }> {
   const keys = await new Promise<forge.pki.rsa.KeyPair>((resolve, reject) => {
     // With a callback and no custom PRNG, forge uses Node's async native generateKeyPair.
-    forge.pki.rsa.generateKeyPair({ bits: IDENTITY_KEY_BITS, e: 0x10001 }, (err, pair) =>
+    forge.pki.rsa.generateKeyPair({ bits: opts.bits, e: 0x10001 }, (err, pair) =>
       err ? reject(err) : resolve(pair),
     );
   });
@@ -25,7 +24,7 @@ export async function generateIdentityPems(): Promise<{ certPem: string; keyPem:
   cert.serialNumber = randomSerialHex();
   cert.validity.notBefore = NOT_BEFORE;
   cert.validity.notAfter = NOT_AFTER;
-  const name = [{ name: 'commonName', value: IDENTITY_COMMON_NAME }];
+  const name = [{ name: 'commonName', value: opts.commonName }];
   cert.setSubject(name);
   cert.setIssuer(name);
   cert.setExtensions([

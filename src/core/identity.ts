@@ -38,7 +38,8 @@ export interface Identity {
 
 export type IdentityPaths = Pick<ConfigPaths, 'identityDir' | 'keyFile' | 'certFile'>;
 
-export { IDENTITY_KEY_BITS, IDENTITY_COMMON_NAME } from './identity-generate.js';
+export const IDENTITY_KEY_BITS = 3072;
+export const IDENTITY_COMMON_NAME = 'peerdeck';
 /** Far above any certificate or key we write; stops a stray huge file being read. */
 const MAX_PEM_BYTES = 64 * 1024;
 const STAGE_PREFIX = '.identity-new-';
@@ -48,7 +49,7 @@ const POSIX = process.platform !== 'win32';
 /** node-forge is loaded only to create an identity: importing it costs ~20 ms of every start. */
 async function generateIdentityPems(): Promise<{ certPem: string; keyPem: string }> {
   const { generateIdentityPems: generate } = await import('./identity-generate.js');
-  return generate();
+  return generate({ bits: IDENTITY_KEY_BITS, commonName: IDENTITY_COMMON_NAME });
 }
 
 /** Load the identity in `paths`, or create one if neither file exists. */

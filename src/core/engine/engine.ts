@@ -30,7 +30,7 @@ import { MessageChannel } from './message-channel.js';
 import { PeerDirectory } from './peer-directory.js';
 import { checkLocalPath, completeLocalPath } from './local-paths.js';
 import { SnapshotPublisher } from './snapshot-publisher.js';
-import { preferredSession, Session } from './session.js';
+import { preferredSession, Session, SESSION_TIEBREAK_BYTES, SESSION_TIEBREAK_LABEL } from './session.js';
 
 /** Reconnect schedule for a trusted peer we lost (the last entry repeats). */
 export const RECONNECT_BACKOFF_MS: readonly number[] = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
@@ -103,6 +103,8 @@ export class Engine implements EngineHandle {
   hintMismatches = 0;
   /** Which device answered at each `--peer` address (learnt by dialling it). */
   private readonly staticOwner = new Map<string, DeviceId>();
+  /** Static addresses being dialled by dialStatic (whoever answers gets the session). */
+  private readonly staticDialing = new Set<string>();
 
   constructor(private readonly o: EngineOptions) {
     this.selfId = o.identity.deviceId;
@@ -506,9 +508,11 @@ export class Engine implements EngineHandle {
   }
 
   private async dialStatic(host: string, port: number): Promise<void> {
+    const key = `${host}:${port}`;
+    this.staticDialing.add(key);
     try {
       const s = await this.dial(host, port, ALPN_SESSION);
-      this.staticOwner.set(`${host}:${port}`, s.deviceId);
+      this.staticOwner.set(key, s.deviceId);
       if (s.deviceId === this.selfId || !this.o.store.getPin(s.deviceId)) {
         s.close();
         if (s.deviceId !== this.selfId) this.dir.ensure(s.deviceId).hint = { host, port };
@@ -518,6 +522,8 @@ export class Engine implements EngineHandle {
       this.openSession(s, true);
     } catch {
       // A static peer that is down is retried through its pin once known; nothing to do.
+    } finally {
+      this.staticDialing.delete(key);
     }
   }
 
@@ -563,12 +569,16 @@ export class Engine implements EngineHandle {
     const targets: { host: string; port: number; loud: boolean }[] = [];
     if (r.hint) targets.push({ ...r.hint, loud: false });
     const pinned = this.parseAddress(pin.address);
-    if (pinned) targets.push({ ...pinned, loud: true });
+    if (pinned && !this.staticDialing.has(`${pinned.host}:${pinned.port}`)) targets.push({ ...pinned, loud: true });
     // A static address is this peer's when it answered with this ID before (a different
     // certificate there is then loud), unknown when nobody answered yet (a quiet try), or
     // another peer's (skipped: dialling it for this one would be a false alarm).
+    // One being dialled by dialStatic right now is left to it (a second connection to the same
+    // peer would only be dropped as a duplicate).
     for (const sp of this.o.staticPeers ?? []) {
-      const owner = this.staticOwner.get(`${sp.host}:${sp.port}`);
+      const key = `${sp.host}:${sp.port}`;
+      const owner = this.staticOwner.get(key);
+      if (this.staticDialing.has(key)) continue;
       if (owner === undefined || owner === id) targets.push({ ...sp, loud: owner === id });
     }
     if (!targets.length) return; // wait for discovery
@@ -604,7 +614,8 @@ export class Engine implements EngineHandle {
 
   private openSession(sock: PeerSocket, initiatedBySelf: boolean): void {
     const channel = new MessageChannel(sock);
-    new Session(sock.deviceId, initiatedBySelf, sock.remoteAddress, channel, { selfName: this.o.name, listenPort: this.listenPort }, this.clock, {
+    const tieBreak = sock.exportKeyingMaterial(SESSION_TIEBREAK_BYTES, SESSION_TIEBREAK_LABEL);
+    new Session(sock.deviceId, initiatedBySelf, tieBreak, sock.remoteAddress, channel, { selfName: this.o.name, listenPort: this.listenPort }, this.clock, {
       onReady: (s) => this.sessionReady(s),
       onMessage: (s, m) => this.onSessionMessage(s, m),
       onRtt: (s, ms) => {

@@ -16,6 +16,10 @@ import type { MessageChannel } from './message-channel.js';
 export const HELLO_TIMEOUT_MS = 5_000;
 export const CAPABILITIES = ['chat/1'] as const;
 
+/** RFC 8446 exporter label for Session.tieBreak (both ends of one connection derive the same bytes). */
+export const SESSION_TIEBREAK_LABEL = 'EXPORTER-peerdeck-session-order';
+export const SESSION_TIEBREAK_BYTES = 16;
+
 export interface SessionInfo {
   selfName: string;
   listenPort: number;
@@ -44,6 +48,11 @@ export class Session {
     readonly peerId: DeviceId,
     /** True when this side dialled. Decides which of two simultaneous connections survives. */
     readonly initiatedBySelf: boolean,
+    /**
+     * The same bytes on both ends of this connection (a TLS exporter value): orders two
+     * connections dialled by the same side identically on both peers.
+     */
+    readonly tieBreak: Buffer,
     readonly remoteAddress: string,
     private readonly channel: MessageChannel,
     private readonly info: SessionInfo,
@@ -154,13 +163,16 @@ export class Session {
 
 /**
  * Of two live sessions with one peer, the one dialled by the smaller device ID
- * survives; both ends compute the same answer. Same dialler: the newer wins.
+ * survives; both ends compute the same answer. Same dialler: the one with the
+ * larger TLS exporter value (SESSION_TIEBREAK_LABEL) survives.
  */
 export function preferredSession(selfId: DeviceId, a: Session, b: Session): Session {
   const dialler = (s: Session) => (s.initiatedBySelf ? selfId : s.peerId);
   const da = dialler(a);
   const db = dialler(b);
-  if (da === db) return a.id > b.id ? a : b;
+  // Both dialled by the same side (e.g. a static address and a pinned one): local session
+  // numbers can differ in order between the peers, the connection's exporter value cannot.
+  if (da === db) return Buffer.compare(a.tieBreak, b.tieBreak) >= 0 ? a : b;
   const min = da < db ? da : db;
   return da === min ? a : b;
 }
