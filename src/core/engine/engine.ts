@@ -103,6 +103,8 @@ export class Engine implements EngineHandle {
   hintMismatches = 0;
   /** Which device answered at each `--peer` address (learnt by dialling it). */
   private readonly staticOwner = new Map<string, DeviceId>();
+  /** Sessions we dialled that are still exchanging HELLO: no second dial to that peer meanwhile. */
+  private readonly handshaking = new Map<DeviceId, Session>();
   /** Static addresses being dialled by dialStatic (whoever answers gets the session). */
   private readonly staticDialing = new Set<string>();
 
@@ -544,7 +546,7 @@ export class Engine implements EngineHandle {
     const pin = this.o.store.getPin(id);
     if (!pin) return;
     const r = this.dir.ensure(id);
-    if (r.session || r.connecting) return;
+    if (r.session || r.connecting || this.handshaking.has(id)) return;
     const rc = this.reconnect.get(id) ?? { attempt: 0 };
     if (rc.timer && delayMs === undefined) return;
     this.clock.clearTimeout(rc.timer);
@@ -565,7 +567,7 @@ export class Engine implements EngineHandle {
   private async dialPinned(id: DeviceId): Promise<void> {
     const pin = this.o.store.getPin(id);
     const r = this.dir.ensure(id);
-    if (!pin || r.session || r.connecting || this.stopping) return;
+    if (!pin || r.session || r.connecting || this.handshaking.has(id) || this.stopping) return;
     const targets: { host: string; port: number; loud: boolean }[] = [];
     if (r.hint) targets.push({ ...r.hint, loud: false });
     const pinned = this.parseAddress(pin.address);
@@ -615,7 +617,7 @@ export class Engine implements EngineHandle {
   private openSession(sock: PeerSocket, initiatedBySelf: boolean): void {
     const channel = new MessageChannel(sock);
     const tieBreak = sock.exportKeyingMaterial(SESSION_TIEBREAK_BYTES, SESSION_TIEBREAK_LABEL);
-    new Session(sock.deviceId, initiatedBySelf, tieBreak, sock.remoteAddress, channel, { selfName: this.o.name, listenPort: this.listenPort }, this.clock, {
+    const session = new Session(sock.deviceId, initiatedBySelf, tieBreak, sock.remoteAddress, channel, { selfName: this.o.name, listenPort: this.listenPort }, this.clock, {
       onReady: (s) => this.sessionReady(s),
       onMessage: (s, m) => this.onSessionMessage(s, m),
       onRtt: (s, ms) => {
@@ -628,9 +630,11 @@ export class Engine implements EngineHandle {
       },
       onClosed: (s, why) => this.sessionClosed(s, why),
     });
+    if (initiatedBySelf) this.handshaking.set(sock.deviceId, session);
   }
 
   private sessionReady(s: Session): void {
+    if (this.handshaking.get(s.peerId) === s) this.handshaking.delete(s.peerId);
     if (!this.o.store.getPin(s.peerId) || this.stopping) {
       s.deny(this.stopping ? 'SHUTTING_DOWN' : 'NOT_TRUSTED', 'not trusted');
       return;
@@ -668,6 +672,16 @@ export class Engine implements EngineHandle {
 
   private sessionClosed(s: Session, why: { code: string; message: string; bye: boolean }): void {
     const r = this.dir.get(s.peerId);
+    if (this.handshaking.get(s.peerId) === s) {
+      this.handshaking.delete(s.peerId);
+      if (r && !r.session && !why.bye) {
+        // It never came up (denied, timed out): try again later, backing off.
+        const rc = this.reconnect.get(s.peerId) ?? { attempt: 0 };
+        rc.attempt++;
+        this.reconnect.set(s.peerId, rc);
+        this.connectSoon(s.peerId);
+      }
+    }
     if (!r || r.session !== s) return;
     r.session = undefined;
     r.rttMs = undefined;

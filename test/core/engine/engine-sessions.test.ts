@@ -113,3 +113,29 @@ describe('engine sessions', () => {
     await expect(a.queueChat(bob.deviceId, 'x'.repeat(17 * 1024))).rejects.toMatchObject({ code: 'ERR_MESSAGE_TOO_LARGE' });
   });
 });
+
+describe('engine dialling a static peer', () => {
+  it('opens one session when a send wants the peer while the static dial is still handshaking', async () => {
+    const alice = testIdentity('alice');
+    const bob = testIdentity('bob');
+    const b = new Engine({ identity: bob, store: new MemoryEngineStore(), name: 'bob', listen: { host: '127.0.0.1', port: 0 }, discovery: null, downloadsDir: tempDownloads() });
+    engines.push(b);
+    await b.start();
+    b.trustAdd(alice.deviceId, 'alice');
+    const sa = new MemoryEngineStore();
+    const a = new Engine({ identity: alice, store: sa, name: 'alice', listen: { host: '127.0.0.1', port: 0 }, discovery: null, staticPeers: [{ host: '127.0.0.1', port: b.port }], downloadsDir: tempDownloads() });
+    engines.push(a);
+    a.trustAdd(bob.deviceId, 'bob');
+    const seen: string[] = [];
+    b.events.on('peer-online', () => seen.push('online'));
+    b.events.on('peer-offline', (e) => seen.push(`offline: ${e.reason}`));
+    const online = next(b, 'peer-online');
+    await a.start();
+    // Wanting the peer at once (as `send` and chat do) must not dial it a second time.
+    const { id } = await a.queueChat(bob.deviceId, 'hello');
+    await online;
+    expect(await a.waitDelivered(id, 5_000)).toBe(true);
+    await new Promise((r) => setTimeout(r, 300)); // room for a duplicate to show up and be dropped
+    expect(seen).toEqual(['online']);
+  });
+});
