@@ -272,6 +272,7 @@ export class Engine implements EngineHandle {
   /** Queue a send (absolute paths); resolves once it is in the outbox on disk. */
   async queueSend(peerId: DeviceId, paths: readonly string[]): Promise<{ id: string; duplicate: boolean }> {
     this.requirePinned(peerId);
+    this.transfers.expectTransfer();
     const r = await this.sends.send(peerId, paths);
     if (!r.duplicate) this.events.emit('outbox-queued', { id: r.id, deviceId: peerId, kind: 'send' });
     return r;

@@ -68,6 +68,14 @@ export class HashPool {
     });
   }
 
+  /**
+   * Start the worker now if it is not running: a worker takes ~30 ms to boot, which
+   * would otherwise stall the first chunk of a transfer. Called when one is coming.
+   */
+  warm(): void {
+    if (!this.closed) this.ensureWorker();
+  }
+
   /** Forget a shared buffer (its slot pool is gone). */
   detach(sab: SharedArrayBuffer | undefined): void {
     if (!sab) return;

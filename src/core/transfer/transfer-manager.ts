@@ -158,6 +158,11 @@ export class TransferManager {
 
   // ---------------------------------------------------------------- sending
 
+  /** A transfer is coming (e.g. a send was queued): get the hash worker booting. */
+  expectTransfer(): void {
+    if (this.started) this.hashPool.warm();
+  }
+
   /** What `paths` would offer (validated, capped), without sending anything. */
   scan(paths: readonly string[]): Promise<ScanResult> {
     return scanSources(paths);
@@ -169,6 +174,7 @@ export class TransferManager {
    */
   async offer(peerId: DeviceId, paths: readonly string[], opts: { transferId?: string } = {}): Promise<{ transferId: string; skipped: ScanResult['skipped'] }> {
     this.requireStarted();
+    this.hashPool.warm();
     const scan = await this.scan(paths);
     // The engine passes its outbox item's id, so a queued send and its transfer are one thing.
     const id = opts.transferId ?? randomHex(this.random, 16);
@@ -201,6 +207,7 @@ export class TransferManager {
     const mine = out && out.peerId === peerId ? out : undefined;
     switch (msg.type) {
       case 'OFFER':
+        this.hashPool.warm(); // boots while the offer is answered
         return void this.onOffer(peerId, msg).catch((err: unknown) => {
           this.o.sendControl(peerId, { type: 'OFFER_DENY', id: msg.id, code: 'BUSY', reason: 'the receiver could not take the offer now' });
           this.o.onError?.(err instanceof Error ? err : new Error(String(err)));
