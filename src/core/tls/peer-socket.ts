@@ -98,10 +98,17 @@ export class PeerSocket extends EventEmitter<PeerSocketEvents> {
     return this.socket.bytesWritten;
   }
 
-  /** Queue bytes. `false` means: stop writing until 'drain'. Ignored once closing. */
-  write(chunk: Uint8Array): boolean {
-    if (this.isClosed || this.localClose || this.socket.destroyed) return false;
-    this.socket.write(chunk);
+  /**
+   * Queue bytes. `false` means: stop writing until 'drain'. Ignored once closing.
+   * `onFlushed` runs once these bytes are handed to the OS, or dropped because the
+   * connection is closing or closed.
+   */
+  write(chunk: Uint8Array, onFlushed?: () => void): boolean {
+    if (this.isClosed || this.localClose || this.socket.destroyed) {
+      if (onFlushed) queueMicrotask(onFlushed);
+      return false;
+    }
+    this.socket.write(chunk, onFlushed && (() => onFlushed()));
     return this.socket.writableLength < this.writeHighWaterMark;
   }
 

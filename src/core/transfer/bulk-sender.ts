@@ -67,6 +67,8 @@ export class BulkSender {
   private error: EngineError | undefined;
   private settle: { resolve(): void; reject(e: EngineError): void } | undefined;
   private consumerIdle = false;
+  /** The last frame written, until it is handed to the OS. */
+  private flushing: Promise<void> = Promise.resolve();
   /** Root hash of each file sent, by offer index. */
   readonly roots = new Map<number, Buffer>();
 
@@ -240,6 +242,9 @@ export class BulkSender {
       }
       const p = await job;
       this.jobs.shift();
+      // One frame at a time into the socket: frames queued behind a pending write are
+      // flushed as one writev, which Node's TLS copies into a single buffer first.
+      await this.flushing;
       if (this.error) return;
       if (p.kind === 'chunk') this.writeChunk(p);
       else this.writeEnd(p.f);
@@ -256,7 +261,7 @@ export class BulkSender {
     const frameLength = writeChunkFrameHeaders(p.slot.frame, 0, p.f.index, p.chunk, p.hash, p.length);
     this.inFlight.push({ slot: p.slot, length: p.length });
     this.sent++;
-    this.socket.write(p.slot.frame.subarray(0, frameLength));
+    this.flushing = new Promise((resolve) => this.socket.write(p.slot.frame.subarray(0, frameLength), resolve));
     if ((p.chunk + 1) % CACHE_FLUSH_CHUNKS === 0) void this.deps.cache.flush(p.f.cache).catch(() => undefined);
   }
 
