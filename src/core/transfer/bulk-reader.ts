@@ -21,8 +21,10 @@ export interface BulkReaderSink {
   /**
    * A CHUNK header arrived. Return where its `dataLength` bytes go, or
    * undefined to stall until `resume()`. Throw to refuse the frame.
+   * `sourceAlign` is the address of its first data byte in the read buffer,
+   * modulo 8: a target with the same alignment is copied into word by word.
    */
-  chunkStart(fileIndex: number, chunkIndex: number, hash: Buffer, dataLength: number): Buffer | undefined;
+  chunkStart(fileIndex: number, chunkIndex: number, hash: Buffer, dataLength: number, sourceAlign: number): Buffer | undefined;
   /** The data of the chunk last started is complete. */
   chunkEnd(): void;
   message(msg: BulkMessage): void;
@@ -75,7 +77,7 @@ export class BulkReader {
         this.offset = 0;
         continue;
       }
-      const dest = this.destination();
+      const dest = this.destination(buf);
       if (!dest) {
         this.stalled = true;
         return false;
@@ -89,14 +91,14 @@ export class BulkReader {
     return true;
   }
 
-  /** Where the next bytes go in the current state (undefined: stalled on a slot). */
-  private destination(): Buffer | undefined {
+  /** Where the next bytes (from `buf` at `this.offset`) go in the current state (undefined: stalled on a slot). */
+  private destination(buf: Buffer): Buffer | undefined {
     switch (this.state) {
       case 'header':
       case 'chunk-header':
         return this.scratch;
       case 'chunk-data':
-        if (!this.target) this.askForTarget();
+        if (!this.target) this.askForTarget((buf.byteOffset + this.offset) & 7);
         return this.target;
       case 'message':
         return this.message;
@@ -167,9 +169,9 @@ export class BulkReader {
   }
 
   /** Ask the sink for the current chunk's destination (again after a stall). */
-  private askForTarget(): void {
+  private askForTarget(sourceAlign: number): void {
     const h = this.pendingHeader!;
-    const target = this.sink.chunkStart(h.file, h.chunk, h.hash, this.length);
+    const target = this.sink.chunkStart(h.file, h.chunk, h.hash, this.length, sourceAlign);
     if (!target) return;
     if (target.length < this.length) throw new RangeError('chunk target smaller than the chunk');
     this.pendingHeader = undefined;

@@ -1,11 +1,13 @@
 /**
  * Receiver: one bulk connection of an accepted transfer. A chunk's data is
- * gathered from the socket's reads into one aligned staging buffer, copied
- * into a free slot of the shared arena in one go (both aligned: a word-wise
- * copy, ~40 ms/GiB; straight from the reads it would be byte-wise), hashed
- * there in place by the worker, then written at its offset in the file's
- * `.part` from the same slot; a chunk counts once it is written and the hash
- * matches its frame. Completions are applied in arrival order, so
+ * copied from the socket's reads straight into a free slot of the connection's
+ * shared arena, placed so that it has the same alignment as the reads (V8
+ * copies into shared memory word by word only then; TLS records are 16 KiB,
+ * so one choice per chunk holds for all its pieces when the sender writes one
+ * frame at a time; otherwise the copy is slower, never wrong). The worker
+ * hashes it there in place, then it is written at its offset in the file's
+ * `.part` from the same memory; a chunk counts once it is written and the
+ * hash matches its frame. Completions are applied in arrival order, so
  * "verified" is always a prefix per file, and acknowledged with one BULK_ACK
  * per batch. Verified hashes are checkpointed every CHECKPOINT_BYTES or
  * CHECKPOINT_MS, never per chunk. When all slots are busy the socket is paused
@@ -41,6 +43,8 @@ interface ChunkEntry {
   readonly chunk: number;
   readonly hash: Buffer;
   readonly slot: Slot;
+  /** Where in the slot the data is. */
+  readonly data: Buffer;
   readonly length: number;
   settled: boolean;
   error: EngineError | undefined;
@@ -59,8 +63,6 @@ export class BulkReceiver {
   private readonly reader: BulkReader;
   private readonly order: Entry[] = [];
   private current: ChunkEntry | undefined;
-  /** Where the chunk being read is gathered (aligned: its own ArrayBuffer). */
-  private readonly staging: Buffer;
   private readonly slots: SlotPool;
   /** Next chunk expected per file on this connection; files only move forward. */
   private readonly next = new Map<number, number>();
@@ -86,11 +88,10 @@ export class BulkReceiver {
     initial: Buffer = Buffer.alloc(0),
   ) {
     this.lastCheckpointAt = deps.clock.now();
-    this.staging = Buffer.allocUnsafeSlow(target.chunkSize);
     this.slots = new SlotPool(deps.windowChunks, target.chunkSize);
     this.reader = new BulkReader(
       {
-        chunkStart: (file, chunk, hash, length) => this.chunkStart(file, chunk, hash, length),
+        chunkStart: (file, chunk, hash, length, align) => this.chunkStart(file, chunk, hash, length, align),
         chunkEnd: () => this.chunkEnd(),
         message: (msg) => this.message(msg),
       },
@@ -134,13 +135,16 @@ export class BulkReceiver {
     });
   }
 
-  private chunkStart(file: number, chunk: number, hash: Buffer, length: number): Buffer | undefined {
+  private chunkStart(file: number, chunk: number, hash: Buffer, length: number, sourceAlign: number): Buffer | undefined {
     const slot = this.slots.tryAcquire();
     if (!slot) return undefined;
     try {
       const f = this.checkChunk(file, chunk, length);
-      this.current = { kind: 'chunk', f, chunk, hash, slot, length, settled: false, error: undefined };
-      return this.staging;
+      // The slot's frame area has room for the headers; the receiver uses up to 7 of those bytes to align.
+      const at = (sourceAlign - slot.frame.byteOffset) & 7;
+      const data = slot.frame.subarray(at, at + length);
+      this.current = { kind: 'chunk', f, chunk, hash, slot, data, length, settled: false, error: undefined };
+      return data;
     } catch (err) {
       this.slots.release(slot);
       throw err;
@@ -168,8 +172,7 @@ export class BulkReceiver {
     this.current = undefined;
     this.framesIn++;
     this.order.push(e);
-    const data = e.slot.data.subarray(0, e.length);
-    this.staging.copy(data, 0, 0, e.length);
+    const data = e.data;
     // Hash first, then write from the slot: nothing unverified reaches the file.
     const work = this.deps.hashPool.hash(data).then(
       async (digest) => {

@@ -5,15 +5,15 @@
  *
  * All slots live in one SharedArrayBuffer, so the hash worker reads a chunk in
  * place (no transfer, no copy) while the main thread goes on. Each slot's data
- * area starts on a 64-byte boundary: V8 copies into shared memory word by word
- * only when source and target are equally aligned (else byte by byte, ~6×
- * slower; measured 41 against 264 ms/GiB), so the receiver's aligned staging
- * buffer is copied into a slot at full speed.
+ * area starts on a 64-byte boundary. (V8 copies into shared memory word by
+ * word only when source and target are equally aligned, else byte by byte,
+ * ~6× slower: measured 41 against 264 ms/GiB.)
  *
  * - sender: fs.read fills a slot's data (the kernel copies), the worker hashes
  *   it, the headers are written in front and the frame goes to the socket from
  *   the slot: no copy in JavaScript at all.
- * - receiver: see BulkReceiver (socket reads → staging buffer → slot).
+ * - receiver: socket reads are copied into a slot, placed within its frame
+ *   area to match their alignment (see BulkReceiver).
  */
 import { CHUNK_FRAME_OVERHEAD } from '../../protocol/chunk-frame.js';
 
