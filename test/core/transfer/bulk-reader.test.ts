@@ -91,4 +91,23 @@ describe('BulkReader', () => {
     expect(refuse(encodeFrame(0x52, Buffer.from('{"seq":-1}')))).toBe('ERR_MALFORMED_MESSAGE');
     expect(refuse(Buffer.from([0x99, 0, 0, 0, 0]))).toBe('ERR_UNKNOWN_FRAME_TYPE');
   });
+
+  it('tells the sink how the first data byte of a chunk is aligned in the read it arrives in', () => {
+    const data = Buffer.alloc(5000, 7);
+    const frame = encodeChunkFrame(0, 0, sha(data), data);
+    for (let lead = 0; lead < 16; lead++) {
+      // The frame starts `lead` bytes into a read buffer; its data 45 bytes later.
+      const read = Buffer.concat([Buffer.alloc(lead), frame]).subarray(lead);
+      const seen: number[] = [];
+      const sink = collector();
+      const start = sink.chunkStart.bind(sink);
+      sink.chunkStart = (f, c, h, len, align) => {
+        seen.push(align);
+        return start(f, c, h, len, align);
+      };
+      new BulkReader(sink, 8192).push(read);
+      expect(seen).toEqual([(read.byteOffset + 45) & 7]);
+      expect(sink.out).toEqual(['chunk 0/0 ok 5000']);
+    }
+  });
 });
