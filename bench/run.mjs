@@ -14,6 +14,7 @@ import { makeIdentities, probePeerdeck } from './lib/peerdeck.mjs';
 import { killAll, killAllSync, run, TIME_BIN } from './lib/proc.mjs';
 import { ratio, summarize, table } from './lib/report.mjs';
 import { checkBar, inFlightWindow } from './lib/bar.mjs';
+import { quietVm } from './lib/vm-quiet.mjs';
 import { machineCpuBetween, reportedMiBBetween, startCpuMonitor, stopCpuMonitor } from './lib/cpu-monitor.mjs';
 import opensslCase from './cases/openssl.mjs';
 import nodeCase from './cases/node-pipe.mjs';
@@ -45,10 +46,12 @@ let timeSeq = 0;
 const ctx = { repo, tmp, dirs, opts, log, timeFile: (name) => path.join(dirs.time, `${String(++timeSeq).padStart(5, '0')}-${name.replace(/[^\w.-]/g, '_')}.time`) };
 
 let cleaned = false;
+let vm;
 function cleanupSync() {
   if (cleaned) return;
   cleaned = true;
   killAllSync();
+  vm?.restore();
   if (ctx.tmuxSocket) run('tmux', ['-L', ctx.tmuxSocket, 'kill-server'], { allowFail: true });
   if (!opts.keep) rmSync(tmp, { recursive: true, force: true });
   else log(`kept ${tmp}`);
@@ -72,9 +75,13 @@ async function main() {
   if (!run('which', ['openssl'], { allowFail: true }).stdout) throw new Error('openssl CLI is needed');
 
   const machine = { ...describeMachine(), page_reporting: pageReporting() };
+  vm = opts.quietVm ? quietVm() : undefined;
+  machine.quiet_vm = vm ? vm.changes : 'off (--no-quiet-vm)';
   log('peerdeck benchmark');
   log(`machine: ${machine.cores} cores, ${machine.model}; AES-NI ${machine.aes_ni ? 'yes' : 'NO'}, SHA-NI ${machine.sha_ni ? 'yes' : 'NO'}${machine.vaes ? ', VAES' : ''}${machine.avx2 ? ', AVX2' : ''}; ${machine.mem_total_gib} GiB RAM (${machine.mem_available_gib} available); ${machine.os}, kernel ${machine.kernel}`);
   log(`versions: Node ${machine.node} (OpenSSL ${machine.node_openssl}), ${machine.openssl_cli}, ${machine.openssh ?? 'no OpenSSH'}; /tmp on ${machine.tmp_fs}; load ${machine.loadavg.join(' ')}`);
+  if (vm?.changes.length) log(`memory: for this run (restored at exit): ${vm.changes.map((c) => `${c.file.replace(/^\/sys\//, '')} ${c.from} → ${c.to}`).join('; ')} (--no-quiet-vm to leave them)`);
+  else if (opts.quietVm) log('memory: nothing to quiet (no DAMON kdamond on, no page reporting delay to set, or not root)');
   if (machine.page_reporting.active) log(`memory: the kernel reports free pages to the hypervisor (page_reporting order ${machine.page_reporting.order}): freed memory turns fresh (slow to fault, ~440 MB/s) again; ${opts.prefault ? `so ${PREFAULT_FACTOR} × the payload is written and deleted in /dev/shm right before every timed run` : '--no-prefault: runs start with whatever memory the last one left'}`);
   log(`payload ${fmtBytes(opts.size)} × ${opts.runs} run(s); ${opts.files} files of ${fmtBytes(opts.fileSize)}; temp dir ${tmp}`);
 

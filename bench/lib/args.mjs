@@ -9,6 +9,8 @@ export const USAGE = `Usage: npm run bench -- [flags]
   --cases LIST    comma-separated subset of: openssl,node,scp,peerdeck,dashboard,resume,files (default all)
   --touch N       memory to touch once before timing (default: 8G, 2G with --quick; 0 = skip)
   --no-prefault   do not write-and-delete 2 × the payload in /dev/shm right before every timed run
+  --no-quiet-vm   leave DAMON's reclaim and free page reporting running (the default, as root, pauses
+                  them for the run and restores them at exit; see lib/vm-quiet.mjs)
   --no-warmup     skip the untimed warm-up round
   --keep          keep the temp dir (sources, sinks, logs) for inspection
   --out FILE      JSON output (default bench/results/latest.json)
@@ -27,7 +29,7 @@ export function parseSize(text, flag) {
 export const ALL_CASES = ['openssl', 'node', 'scp', 'peerdeck', 'dashboard', 'resume', 'files'];
 
 export function parseArgs(argv) {
-  const o = { size: undefined, runs: undefined, quick: false, files: 10_000, fileSize: 4096, cases: ALL_CASES, touch: undefined, prefault: true, warmup: true, keep: false, out: undefined, help: false };
+  const o = { size: undefined, runs: undefined, quick: false, files: 10_000, fileSize: 4096, cases: ALL_CASES, touch: undefined, prefault: true, quietVm: true, warmup: true, keep: false, out: undefined, help: false };
   for (let i = 0; i < argv.length; i++) {
     let a = argv[i];
     let v;
@@ -49,6 +51,7 @@ export function parseArgs(argv) {
       case '--touch': o.touch = parseSize(val(), a); break;
       case '--no-warmup': o.warmup = false; break;
       case '--no-prefault': o.prefault = false; break;
+      case '--no-quiet-vm': o.quietVm = false; break;
       case '--keep': o.keep = true; break;
       case '--out': o.out = val(); break;
       case '--help': case '-h': o.help = true; break;
