@@ -64,6 +64,12 @@ export class BulkReceiver {
   private readonly order: Entry[] = [];
   private current: ChunkEntry | undefined;
   private readonly slots: SlotPool;
+  /**
+   * The last write issued per file: writes to one file go one at a time. Buffered writes to a
+   * file serialise on its inode lock in the kernel anyway; issued together, the thread pool's
+   * threads spin on that lock (measured ~0.3 CPU-s per GiB on 2 cores).
+   */
+  private readonly lastWrite = new Map<PartFile, Promise<void>>();
   /** Next chunk expected per file on this connection; files only move forward. */
   private readonly next = new Map<number, number>();
   private lastFile = -1;
@@ -174,6 +180,7 @@ export class BulkReceiver {
     this.order.push(e);
     const data = e.data;
     // Hash first, then write from the slot: nothing unverified reaches the file.
+    const previous = this.lastWrite.get(e.f) ?? Promise.resolve();
     const work = this.deps.hashPool.hash(data).then(
       async (digest) => {
         if (!digest.equals(e.hash)) {
@@ -181,11 +188,14 @@ export class BulkReceiver {
           return;
         }
         const fd = await this.target.partial.fdOf(e.f);
+        await previous;
         await this.deps.fs.write(fd, data, 0, e.length, e.chunk * this.target.chunkSize);
       },
     ).catch((err: unknown) => {
       e.error = diskError(err);
     });
+    this.lastWrite.set(e.f, work);
+    if (this.lastWrite.size > 64) this.lastWrite.delete(this.lastWrite.keys().next().value!); // files long written
     this.track(work.then(() => {
       e.settled = true;
       this.slots.release(e.slot);
