@@ -5,9 +5,9 @@
 // against the source's digest after each run.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { freePort, startTimed, waitExit, waitListening } from '../lib/proc.mjs';
+import { startTimed, waitExit } from '../lib/proc.mjs';
 import { mustSucceed, treeDigest, usageOf } from '../lib/common.mjs';
-import { events, freshDirs, landedPath, startReceiver, startSender, phases, startupSeconds, waitTransfer } from '../lib/peerdeck.mjs';
+import { sendReceiveOnce } from '../lib/peerdeck.mjs';
 import { scpArgs, startSshd, stopSshd } from '../lib/sshd.mjs';
 import scpCase from './scp.mjs';
 
@@ -28,23 +28,8 @@ export const filesPeerdeck = {
   folder: true,
   async setup(ctx) { return ctx.pdSkip ? { skip: ctx.pdSkip } : undefined; },
   async runOnce(ctx, tree, tag) {
-    const d = freshDirs(ctx, `p7-${tag}`);
-    const port = await freePort();
-    const t0 = performance.now();
-    const rcv = startReceiver(ctx, d, port);
-    let snd;
-    try {
-      await waitListening(port, 20_000, rcv);
-      snd = startSender(ctx, d, port, tree.path);
-      const { rcv: a, snd: b } = await waitTransfer(rcv, snd, deadlineFor(tree));
-      const t1 = Math.max(a.t, b.t);
-      checkTree(landedPath(events(rcv), d, path.basename(tree.path)), tree);
-      return { span: [t0, t1], wall_s: (t1 - t0) / 1000, bytes: tree.bytes, files: tree.files, procs: [await usageOf(rcv), await usageOf(snd)], extra: { to_transfer_started_s: startupSeconds(snd, t0), phases: phases(t0, snd, rcv) } };
-    } finally {
-      rcv.kill('SIGKILL');
-      snd?.kill('SIGKILL');
-      rmSync(d.base, { recursive: true, force: true });
-    }
+    const r = await sendReceiveOnce(ctx, `p7-${tag}`, tree.path, deadlineFor(tree), (landed) => checkTree(landed, tree));
+    return { span: r.span, wall_s: r.wall_s, bytes: tree.bytes, files: tree.files, procs: r.procs, extra: r.extra };
   },
 };
 

@@ -15,7 +15,8 @@
 //   exit 0 from send once the receiver confirmed the file verified and published; receive --once exits after one transfer.
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { run, sleep, startTimed, tail } from './proc.mjs';
+import { freePort, run, sleep, startTimed, tail, waitListening } from './proc.mjs';
+import { usageOf } from './common.mjs';
 
 export function probePeerdeck(repo) {
   const cli = path.join(repo, 'dist', 'cli.js');
@@ -178,5 +179,36 @@ export async function waitTransfer(rcv, snd, deadlineMs, { graceMs = 15_000, sto
     return { rcv: rcv.result, snd: snd.result };
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * One timed run of cases 4 and 7a: a fresh `receive --accept --once`, once it listens a `send` of
+ * `what`, both waited for, then `verify(landedPath)` (outside the span). Both processes are killed
+ * and the run's dirs removed afterwards, whatever happened.
+ */
+export async function sendReceiveOnce(ctx, tag, what, deadlineMs, verify) {
+  const d = freshDirs(ctx, tag);
+  const port = await freePort();
+  const t0 = performance.now();
+  const rcv = startReceiver(ctx, d, port);
+  let snd;
+  try {
+    await waitListening(port, 20_000, rcv);
+    snd = startSender(ctx, d, port, what);
+    const { rcv: a, snd: b } = await waitTransfer(rcv, snd, deadlineMs);
+    const t1 = Math.max(a.t, b.t);
+    await verify(landedPath(events(rcv), d, path.basename(what)));
+    return {
+      span: [t0, t1],
+      wall_s: (t1 - t0) / 1000,
+      procs: [await usageOf(rcv), await usageOf(snd)],
+      senderEvents: events(snd),
+      extra: { to_transfer_started_s: startupSeconds(snd, t0), phases: phases(t0, snd, rcv) },
+    };
+  } finally {
+    rcv.kill('SIGKILL');
+    snd?.kill('SIGKILL');
+    rmSync(d.base, { recursive: true, force: true });
   }
 }

@@ -546,8 +546,8 @@ export class Engine implements EngineHandle {
     if (this.stopping) return;
     const pin = this.o.store.getPin(id);
     if (!pin) return;
-    const r = this.dir.ensure(id);
-    if (r.session || r.connecting || this.handshaking.has(id)) return;
+    this.dir.ensure(id);
+    if (this.isConnecting(id)) return;
     const rc = this.reconnect.get(id) ?? { attempt: 0 };
     if (rc.timer && delayMs === undefined) return;
     this.clock.clearTimeout(rc.timer);
@@ -568,7 +568,7 @@ export class Engine implements EngineHandle {
   private async dialPinned(id: DeviceId): Promise<void> {
     const pin = this.o.store.getPin(id);
     const r = this.dir.ensure(id);
-    if (!pin || r.session || r.connecting || this.handshaking.has(id) || this.stopping) return;
+    if (!pin || this.isConnecting(id) || this.stopping) return;
     const targets: { host: string; port: number; loud: boolean }[] = [];
     if (r.hint) targets.push({ ...r.hint, loud: false });
     const pinned = this.parseAddress(pin.address);
@@ -587,8 +587,6 @@ export class Engine implements EngineHandle {
     if (!targets.length) return; // wait for discovery
     r.connecting = true;
     this.changed();
-    const rc = this.reconnect.get(id) ?? { attempt: 0 };
-    this.reconnect.set(id, rc);
     for (const t of targets) {
       try {
         const s = await this.dial(t.host, t.port, ALPN_SESSION, id);
@@ -610,9 +608,22 @@ export class Engine implements EngineHandle {
       }
     }
     r.connecting = false;
-    rc.attempt++;
     this.changed();
+    this.retryLater(id);
+  }
+
+  /** A dial or handshake to `id` failed: schedule the next try, one step further along the backoff. */
+  private retryLater(id: DeviceId): void {
+    const rc = this.reconnect.get(id) ?? { attempt: 0 };
+    rc.attempt++;
+    this.reconnect.set(id, rc);
     this.connectSoon(id);
+  }
+
+  /** A session with `id` is up, or one is being dialled or is exchanging HELLO. */
+  private isConnecting(id: DeviceId): boolean {
+    const r = this.dir.get(id);
+    return !!(r?.session || r?.connecting || this.handshaking.has(id));
   }
 
   private openSession(sock: PeerSocket, initiatedBySelf: boolean): void {
@@ -675,13 +686,7 @@ export class Engine implements EngineHandle {
     const r = this.dir.get(s.peerId);
     if (this.handshaking.get(s.peerId) === s) {
       this.handshaking.delete(s.peerId);
-      if (r && !r.session && !why.bye) {
-        // It never came up (denied, timed out): try again later, backing off.
-        const rc = this.reconnect.get(s.peerId) ?? { attempt: 0 };
-        rc.attempt++;
-        this.reconnect.set(s.peerId, rc);
-        this.connectSoon(s.peerId);
-      }
+      if (r && !r.session && !why.bye) this.retryLater(s.peerId); // it never came up (denied, timed out)
     }
     if (!r || r.session !== s) return;
     r.session = undefined;

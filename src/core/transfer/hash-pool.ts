@@ -26,7 +26,6 @@ parentPort.on('message', (m) => {
   if (m.op === 'attach') { arenas.set(m.key, m.sab); return; }
   if (m.op === 'detach') { arenas.delete(m.key); return; }
   const sab = arenas.get(m.key);
-  if (!sab) { parentPort.postMessage({ id: m.id, lost: true }); return; }
   const d = createHash('sha256').update(new Uint8Array(sab, m.off, m.len)).digest();
   parentPort.postMessage({ id: m.id, d });
 });
@@ -97,11 +96,10 @@ export class HashPool {
     if (this.worker) return this.worker;
     const w = new Worker(WORKER_SOURCE, { eval: true });
     w.unref(); // sockets, not this worker, keep a process alive
-    w.on('message', (m: { id: number; d: Uint8Array; lost?: true }) => {
+    w.on('message', (m: { id: number; d: Uint8Array }) => {
       const job = this.jobs.get(m.id);
       if (!job) return;
       this.jobs.delete(m.id);
-      if (m.lost) return job.reject(new Error('hash job for a detached buffer'));
       job.resolve(Buffer.from(m.d.buffer, m.d.byteOffset, m.d.byteLength));
     });
     const lost = (err: Error) => {
