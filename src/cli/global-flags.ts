@@ -43,7 +43,9 @@ export interface GlobalOptions {
 function checkPort(value: unknown, flag: string, allowZero: boolean): number | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < (allowZero ? 0 : 1) || value > 65535) {
-    throw new UsageError(`--${flag} must be an integer ${allowZero ? 0 : 1}..65535, got ${String(value)}`);
+    // meow turns a non-numeric value into NaN, so the text typed is gone by now.
+    const got = typeof value === 'number' && Number.isNaN(value) ? 'something that is not a number' : String(value);
+    throw new UsageError(`--${flag} must be an integer ${allowZero ? 0 : 1}..65535, got ${got}`);
   }
   return value;
 }
