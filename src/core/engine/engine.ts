@@ -825,7 +825,8 @@ export class Engine implements EngineHandle {
         ...(this.listener ? { listenAddress: `${this.o.listen!.host}:${this.listenPort}` } : {}),
       },
       peers: this.dir.views(pins),
-      transfers: this.transfers ? [...this.transfers.views(), ...this.sends.queuedViews()] : [],
+      // Both exist once start() has built them; a snapshot can be taken before (trustAdd on a new engine).
+      transfers: this.transfers && this.sends ? [...this.transfers.views(), ...this.sends.queuedViews()] : [],
       chats,
       pairings: this.pairing.views(),
       offers: this.transfers ? this.transfers.offers() : [],

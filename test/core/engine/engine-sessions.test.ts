@@ -125,7 +125,9 @@ describe('engine dialling a static peer', () => {
     const sa = new MemoryEngineStore();
     const a = new Engine({ identity: alice, store: sa, name: 'alice', listen: { host: '127.0.0.1', port: 0 }, discovery: null, staticPeers: [{ host: '127.0.0.1', port: b.port }], downloadsDir: tempDownloads() });
     engines.push(a);
-    a.trustAdd(bob.deviceId, 'bob');
+    // Pinned already when the engine starts, as after `peerdeck trust add` (trustAdd on a stopped
+    // engine would schedule a dial of its own that races start()).
+    sa.putPin({ deviceId: bob.deviceId, name: 'bob', pinnedAt: Date.now(), policy: 'ask' });
     const seen: string[] = [];
     b.events.on('peer-online', () => seen.push('online'));
     b.events.on('peer-offline', (e) => seen.push(`offline: ${e.reason}`));
