@@ -59,10 +59,14 @@ export class PairingFlow {
   private localConfirmed = false;
   private remoteConfirmed = false;
   private readonly timer: TimerHandle;
+  /** Monotonic ms (the injected clock) when this attempt times out. */
+  readonly expiresAt: number;
 
   constructor(private readonly o: PairingFlowOptions) {
     this.myNonce = o.random.bytes(PAIRING_NONCE_BYTES);
-    this.timer = o.clock.setTimeout(() => this.fail('TIMEOUT', 'nobody answered in time', true), o.timeoutMs ?? PAIRING_TIMEOUT_MS);
+    const timeoutMs = o.timeoutMs ?? PAIRING_TIMEOUT_MS;
+    this.expiresAt = o.clock.now() + timeoutMs;
+    this.timer = o.clock.setTimeout(() => this.timedOut(timeoutMs), timeoutMs);
     if (o.role === 'initiator') {
       o.send({ type: 'PAIR_COMMIT', commit: pairingCommit(this.myNonce), name: o.selfName });
     }
@@ -103,7 +107,7 @@ export class PairingFlow {
         this.remoteConfirmed = true;
         return this.maybeDone();
       case 'PAIR_REJECT':
-        return this.fail(msg.code, msg.message ?? `the other side answered ${msg.code}`, false);
+        return this.fail(msg.code, rejectedByPeer(msg.code, this.peerName), false);
       default:
         return this.fail('ABORTED', `unexpected ${msg.type} during pairing`, true);
     }
@@ -129,10 +133,16 @@ export class PairingFlow {
     return { ok: true };
   }
 
-  /** The connection closed under us. */
-  closed(): void {
+  /** The connection closed under us (or went silent: `message` says so). */
+  closed(message = 'the connection closed during pairing'): void {
     if (this.phase === 'paired' || this.phase === 'failed') return;
-    this.fail('CLOSED', 'the connection closed during pairing', false);
+    this.fail('CLOSED', message, false);
+  }
+
+  private timedOut(timeoutMs: number): void {
+    const window = `${Math.round(timeoutMs / 1000)} s`;
+    const who = this.peerName ? `${this.peerName} to confirm` : 'the other side to confirm';
+    this.fail('TIMEOUT', this.localConfirmed ? `timed out after ${window} waiting for ${who}` : `timed out: the code was not confirmed within ${window}`, true);
   }
 
   private showCode(): void {
@@ -162,5 +172,27 @@ export class PairingFlow {
     this.o.clock.clearTimeout(this.timer);
     if (tellPeer && code !== 'CLOSED') this.o.send({ type: 'PAIR_REJECT', code, message });
     this.o.onDone({ ok: false, code, message, peerName: this.peerName });
+  }
+}
+
+/**
+ * What we say when the peer ends the attempt: our own words per code, never the
+ * peer's free text (it is a peer's string; the code is all we need).
+ */
+function rejectedByPeer(code: PairRejectCode, peerName: string): string {
+  const who = peerName || 'the other side';
+  switch (code) {
+    case 'REJECTED':
+      return `${who} rejected the pairing`;
+    case 'CODE_MISMATCH':
+      return `${who} saw a different code: pairing refused`;
+    case 'TIMEOUT':
+      return `timed out: ${who} gave up waiting for an answer`;
+    case 'BUSY':
+      return `${who} is busy with another pairing request`;
+    case 'RATE_LIMITED':
+      return `${who} refused: too many pairing attempts`;
+    case 'ABORTED':
+      return `${who} aborted the pairing`;
   }
 }

@@ -13,10 +13,13 @@ import { EngineError } from '../errors.js';
 import { MessageChannel } from '../engine/message-channel.js';
 import type { PeerSocket } from '../tls/peer-socket.js';
 import { PairingFlow, type PairingResult } from './pairing-flow.js';
+import { PairingKeepalive } from './pairing-keepalive.js';
 
 /** A person pairs a few devices a minute at most; more from one address is a machine. */
 export const PAIRING_PER_SOURCE = { capacity: 3, refillPerSecond: 3 / 60 };
 export const PAIRING_OVERALL = { capacity: 10, refillPerSecond: 10 / 60 };
+/** Finished attempts remembered, so a late answer learns how it ended. */
+const RECENT_OUTCOMES = 32;
 
 export interface PairingManagerDeps {
   selfId: DeviceId;
@@ -41,6 +44,7 @@ let seq = 0;
 
 export class PairingManager {
   private readonly open = new Map<string, Open>();
+  private readonly recent = new Map<string, { view: PairingView; result: PairingResult }>();
   private readonly perSource: KeyedRateLimiter;
   private readonly overall: TokenBucket;
 
@@ -51,6 +55,11 @@ export class PairingManager {
 
   views(): PairingView[] {
     return [...this.open.values()].map((o) => o.view);
+  }
+
+  /** How a finished attempt ended (the last RECENT_OUTCOMES are kept). */
+  outcome(pairingId: string): { view: PairingView; result: PairingResult } | undefined {
+    return this.recent.get(pairingId);
   }
 
   busyWith(peerId: DeviceId): boolean {
@@ -116,13 +125,15 @@ export class PairingManager {
       confirmedLocally: false,
     };
     const exporter = socket.exportKeyingMaterial(PAIRING_EXPORTER_BYTES, PAIRING_EXPORTER_LABEL);
+    const send = (m: Parameters<MessageChannel['send']>[0]) => channel.send(m);
+    const keepalive = new PairingKeepalive(this.d.clock, send, (why) => flow.closed(why));
     const flow = new PairingFlow({
       role,
       selfId: this.d.selfId,
       peerId: socket.deviceId,
       selfName: this.d.selfName(),
       exporter,
-      send: (m) => channel.send(m),
+      send,
       clock: this.d.clock,
       random: this.d.random,
       ...(this.d.timeoutMs ? { timeoutMs: this.d.timeoutMs } : {}),
@@ -134,18 +145,32 @@ export class PairingManager {
         this.d.onChange();
       },
       onDone: (result) => {
+        keepalive.stop();
         const o = this.open.get(id);
         const last = { ...(o?.view ?? view), peerName: result.peerName || view.peerName };
         this.open.delete(id);
+        this.remember(id, last, result);
         // Let the last PAIR_CONFIRM / PAIR_REJECT reach the peer before closing.
         channel.closeWith(undefined);
         this.d.onDone(last, result);
         this.d.onChange();
       },
     });
+    view = { ...view, expiresAt: flow.expiresAt };
     this.open.set(id, { view, flow, channel });
-    channel.attach({ onMessage: (m) => flow.handle(m), onClose: () => flow.closed() });
+    keepalive.start();
+    channel.attach({
+      onMessage: (m) => {
+        if (!keepalive.take(m, send)) flow.handle(m);
+      },
+      onClose: () => flow.closed(),
+    });
     this.d.onChange();
     return view;
+  }
+
+  private remember(id: string, view: PairingView, result: PairingResult): void {
+    this.recent.set(id, { view, result });
+    while (this.recent.size > RECENT_OUTCOMES) this.recent.delete(this.recent.keys().next().value!);
   }
 }
