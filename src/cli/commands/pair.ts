@@ -7,6 +7,7 @@ import { formatPairingCode } from '../../protocol/pairing-code.js';
 import { toTerminalSafe } from '../../protocol/terminal-safe.js';
 import { EngineError } from '../../core/errors.js';
 import { withOperations } from '../../runtime.js';
+import type { PairOutcome } from '../../core/engine/operations.js';
 
 export const pairCommand: Command = {
   name: 'pair',
@@ -51,23 +52,53 @@ export const pairCommand: Command = {
 
     return withOperations(options, async (ops) => {
       const req = await ops.pair({ peer: input[0]! });
+      const deadline = req.expiresInMs !== undefined ? Date.now() + req.expiresInMs : undefined;
       out.event('pair-request', { ...req, direction: 'outgoing' });
-      out.line(`pairing with ${toTerminalSafe(req.name, { maxLength: 64 })} [${req.deviceId}]`);
+      const peerName = toTerminalSafe(req.name, { maxLength: 64 });
+      out.line(`pairing with ${peerName} [${req.deviceId}]`);
       out.line(`code: ${formatPairingCode(req.code)}`);
+      // The request can end while the human reads (the other side rejects, it
+      // times out, the link drops): then stop asking and say so at once.
+      const ended = ops.pairOutcome({ pairingId: req.pairingId }).catch(() => ({ ended: false }) as PairOutcome);
       const prompter = new Prompter(process.stdin, out.json ? process.stderr : stdout);
-      const yes = await prompter.confirm('Does the other screen show the same code?');
+      const left = deadline !== undefined ? ` (${formatLeft(deadline - Date.now())} left to answer)` : '';
+      const answer = await Promise.race([
+        prompter.confirm(`Does the other screen show the same code?${left}`).then((yes) => ({ yes })),
+        ended.then((o) => (o.ended ? { ended: o } : new Promise<never>(() => {}))),
+      ]);
       prompter.close();
+      if ('ended' in answer) {
+        if (!out.json) stdout.write('\n');
+        return report(answer.ended, peerName);
+      }
+      const yes = answer.yes;
       if (!yes) out.line('rejecting…');
-      else out.line('confirmed; waiting for the other side…');
+      else out.line(`confirmed; waiting for ${peerName} to confirm…`);
       const r = await ops.pairAnswer({ peer: req.pairingId, accept: yes });
-      out.event(r.paired ? 'paired' : 'pair-failed', r);
-      if (r.paired) {
-        out.line(`paired with ${req.deviceId}`);
+      if (!yes) {
+        out.event('pair-failed', r);
+        out.line('not paired: you rejected it');
+        return ExitCode.DENIED;
+      }
+      return report({ ended: true, ...r }, peerName);
+    });
+
+    function report(o: PairOutcome, peerName: string): ExitCode {
+      out.event(o.paired ? 'paired' : 'pair-failed', { ...o });
+      if (o.paired) {
+        out.line(`paired with ${peerName} [${o.deviceId}]`);
         return ExitCode.OK;
       }
-      out.line(`not paired: ${toTerminalSafe(r.message ?? r.code ?? 'failed')}`);
-      if (!yes || r.code === 'REJECTED') return ExitCode.DENIED;
-      return r.code === 'CODE_MISMATCH' ? ExitCode.VERIFICATION : ExitCode.RUNTIME;
-    });
+      out.line(`not paired with ${peerName}: ${toTerminalSafe(o.message ?? o.code ?? 'failed')}`);
+      if (o.code === 'CODE_MISMATCH') return ExitCode.VERIFICATION;
+      if (o.code === 'REJECTED') return ExitCode.DENIED;
+      return ExitCode.RUNTIME;
+    }
   },
 };
+
+/** 95_000 → "1:35". */
+function formatLeft(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}

@@ -29,6 +29,7 @@ export function remoteOperations(client: ControlClient): Operations {
     peers: (p) => call('peers', p),
     chat: (p) => call('chat', p),
     pair: (p) => call('pair', p),
+    pairOutcome: (p) => call('pairOutcome', p),
     pairAnswer: (p) => call('pairAnswer', p),
     pairRequests: () => call('pairRequests', {}),
     trustList: () => call('trustList', {}),

@@ -322,6 +322,9 @@ export class Engine implements EngineHandle {
     return { pairingId: v.id, deviceId: v.peerId };
   }
 
+  /** An open pairing request or how a finished one ended, with `now` on the engine's clock. */
+  pairingState = (id: string) => ({ now: this.clock.now(), open: this.pairing.views().find((v) => v.id === id), ended: this.pairing.outcome(id) });
+
   answerPairing(pairingId: string, accept: boolean, code?: string): void {
     this.pairing.answer(pairingId, accept, code);
   }

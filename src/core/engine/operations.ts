@@ -11,6 +11,9 @@ import type { Engine, PinnedPeer } from './engine.js';
 import type { EngineEvent } from './events.js';
 import { resolvePeer } from './peer-resolve.js';
 
+/** What a pairing request's id looks like (`p<seq>-<id prefix>`): never a peer's name. */
+const PAIRING_ID = /^p\d+-[A-Z2-7]{7}$/;
+
 /** A chat command waits this long for the peer before saying "queued". */
 export const CHAT_WAIT_MS = 5_000;
 /** How long `pair` waits for the code to be computed. */
@@ -22,8 +25,10 @@ export interface Operations {
   status(): Promise<{ deviceId: DeviceId; name: string; port: number; pid: number }>;
   peers(p: { waitMs?: number }): Promise<PeerView[]>;
   chat(p: { peer: string; text: string; waitMs?: number }): Promise<{ id: string; deviceId: DeviceId; delivered: boolean }>;
-  /** Open a pairing request; resolves when the code is known. */
-  pair(p: { peer: string }): Promise<{ pairingId: string; deviceId: DeviceId; name: string; code: string }>;
+  /** Open a pairing request; resolves when the code is known (`expiresInMs`: time left to answer). */
+  pair(p: { peer: string }): Promise<{ pairingId: string; deviceId: DeviceId; name: string; code: string; expiresInMs?: number }>;
+  /** Wait (up to `waitMs`) until a pairing request ends; `ended: false` while it is still open. */
+  pairOutcome(p: { pairingId: string; waitMs?: number }): Promise<PairOutcome>;
   /** Answer an open request; resolves with the final outcome. */
   pairAnswer(p: { peer: string; accept: boolean; code?: string; waitMs?: number }): Promise<{ paired: boolean; deviceId: DeviceId; code?: string; message?: string }>;
   pairRequests(): Promise<{ pairingId: string; deviceId: DeviceId; name: string; code?: string; direction: string }[]>;
@@ -41,6 +46,16 @@ export interface Operations {
   outboxList(): Promise<OutboxEntry[]>;
   outboxRetry(p: { id: string }): Promise<OutboxEntry>;
   outboxCancel(p: { id: string }): Promise<OutboxEntry>;
+}
+
+export interface PairOutcome {
+  ended: boolean;
+  paired?: boolean;
+  deviceId?: DeviceId;
+  name?: string;
+  /** Why it failed: REJECTED, TIMEOUT, CLOSED, CODE_MISMATCH, … */
+  code?: string;
+  message?: string;
 }
 
 export interface SendOutcome {
@@ -67,7 +82,7 @@ export interface OutboxEntry {
 }
 
 export const OPERATION_NAMES = [
-  'status', 'peers', 'chat', 'pair', 'pairAnswer', 'pairRequests', 'trustList', 'trustAdd', 'trustRemove', 'watch',
+  'status', 'peers', 'chat', 'pair', 'pairOutcome', 'pairAnswer', 'pairRequests', 'trustList', 'trustAdd', 'trustRemove', 'watch',
   'send', 'outboxList', 'outboxRetry', 'outboxCancel',
 ] as const satisfies readonly (keyof Operations)[];
 
@@ -97,9 +112,16 @@ export function localOperations(engine: Engine): Operations {
     const reqs = engine.snapshotNow().pairings;
     const byId = reqs.filter((r) => r.id === peer);
     if (byId.length) return byId[0]!;
+    if (PAIRING_ID.test(peer)) throw new EngineError('ERR_PEER_UNKNOWN', 'that pairing request is no longer open', 'usage');
     const id = resolvePeer(peer, reqs.map((r) => ({ deviceId: r.peerId, name: '', pinned: false })), { allowUnpinned: true });
-    if (id.kind !== 'peer') throw new EngineError('ERR_PEER_UNKNOWN', `no pairing request from ${peer}`, 'usage');
+    if (id.kind !== 'peer') throw new EngineError('ERR_PEER_UNKNOWN', `no open pairing request from ${peer}`, 'usage');
     return reqs.find((r) => r.peerId === id.deviceId)!;
+  };
+  /** How a finished request ended, in the shape pairAnswer / pairOutcome return. */
+  const endedAs = (pairingId: string): PairOutcome | undefined => {
+    const e = engine.pairingState(pairingId).ended;
+    if (!e) return undefined;
+    return { ended: true, paired: e.result.ok, deviceId: e.view.peerId, name: e.view.peerName, ...(e.result.ok ? {} : { code: e.result.code ?? 'ABORTED', message: e.result.message ?? 'pairing failed' }) };
   };
 
   return {
@@ -140,14 +162,22 @@ export function localOperations(engine: Engine): Operations {
       });
       await engine.waitFor(() => known() || failure !== undefined, PAIR_CODE_WAIT_MS);
       off();
-      const view = engine.snapshotNow().pairings.find((p) => p.id === pairingId);
+      const { now, open: view } = engine.pairingState(pairingId);
       if (!view?.code) {
         throw new EngineError(failure?.code === 'REJECTED' ? 'ERR_PAIRING_REJECTED' : 'ERR_PAIRING_ABORTED', failure?.message ?? 'the peer did not answer the pairing request', 'retryable');
       }
-      return { pairingId, deviceId, name: view.peerName, code: view.code };
+      return { pairingId, deviceId, name: view.peerName, code: view.code, ...(view.expiresAt !== undefined ? { expiresInMs: Math.max(0, Math.round(view.expiresAt - now)) } : {}) };
+    },
+
+    async pairOutcome({ pairingId, waitMs = 130_000 }) {
+      const known = () => endedAs(pairingId) !== undefined || !engine.pairingState(pairingId).open;
+      await engine.waitFor(known, waitMs);
+      return endedAs(pairingId) ?? { ended: !engine.pairingState(pairingId).open };
     },
 
     async pairAnswer({ peer, accept, code, waitMs = 120_000 }) {
+      const gone = endedAs(peer);
+      if (gone) return { deviceId: gone.deviceId!, paired: gone.paired ?? false, ...(gone.code ? { code: gone.code, message: gone.message } : {}) };
       const req = findRequest(peer);
       let outcome: { paired: boolean; code?: string; message?: string } | undefined;
       const offs = [
