@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
 import { Engine } from '../../../src/core/engine/engine.js';
+import { localOperations } from '../../../src/core/engine/operations.js';
 import type { EngineEventMap } from '../../../src/core/engine/events.js';
 import { PAIRING_TIMEOUT_MS } from '../../../src/core/pairing/pairing-flow.js';
 import { IDLE_TIMEOUT_MS } from '../../../src/core/tls/tls-options.js';
@@ -89,7 +90,7 @@ describe('pairing liveness', () => {
 
   it('times out at the end of the window and both sides say "timed out"', async () => {
     const clock = new ManualClock();
-    const { a, b, ra } = await openRequest(clock);
+    const { a, b, ra, rb } = await openRequest(clock);
     const failA = nextEvent(a, 'pair-failed');
     const failB = nextEvent(b, 'pair-failed');
     a.answerPairing(ra.pairingId, true);
@@ -103,5 +104,9 @@ describe('pairing liveness', () => {
     expect(fb.message).toContain('timed out');
     expect(a.snapshotNow().pairings).toEqual([]);
     expect(b.snapshotNow().pairings).toEqual([]);
+    // A late answer by the request's id learns how it ended (no "no peer matches p1-…").
+    const late = await localOperations(b).pairAnswer({ peer: rb.pairingId, accept: true });
+    expect(late).toMatchObject({ paired: false, code: 'TIMEOUT' });
+    expect(await localOperations(a).pairOutcome({ pairingId: ra.pairingId })).toMatchObject({ ended: true, paired: false, code: 'TIMEOUT', name: 'bob' });
   });
 });
