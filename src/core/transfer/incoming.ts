@@ -103,6 +103,14 @@ export class IncomingTransfer {
   get terminal(): boolean {
     return TERMINAL.has(this.state);
   }
+  /** The top-level names as published (`report (1).pdf` when `report.pdf` was taken). */
+  get landedTops(): ReadonlyMap<string, string> {
+    return this.tops;
+  }
+  /** File index → its path as published, for the files published so far. */
+  get landedFiles(): ReadonlyMap<number, string> {
+    return this.published;
+  }
   get isAccepted(): boolean {
     return this.accepted;
   }
@@ -308,9 +316,11 @@ export class IncomingTransfer {
       this.doneMessage = { type: 'TRANSFER_DONE', id: this.id, files: paths.map((path, i) => ({ path, root: this.verified.get(i)! })) };
       this.bulk?.fail(new EngineError('ERR_CONNECTION_CLOSED', 'transfer done', 'local'));
       await this.partial?.remove().catch(() => undefined);
-      this.ctx.sendControl(this.peerId, this.doneMessage);
+      // Done here (state, journal, event) before the sender is told: its "done" never runs ahead of ours.
       await this.finish('done');
+      this.ctx.emit({ type: 'transfer-progress', id: this.id, bytes: this.bytesTotal, total: this.bytesTotal });
       this.ctx.emit({ type: 'transfer-done', id: this.id, direction: 'receive', paths, bytes: this.bytesTotal, bytesOnWire: this.bytesOnWire });
+      this.ctx.sendControl(this.peerId, this.doneMessage);
     } catch (err) {
       const e = diskError(err);
       if (e.code === 'ERR_NO_SPACE') this.pause('NO_SPACE', e.code, e.message);

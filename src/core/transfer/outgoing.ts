@@ -253,6 +253,8 @@ export class OutgoingTransfer {
     }
     this.sender?.abort(new EngineError('ERR_CONNECTION_CLOSED', 'transfer done', 'local'));
     this.bytesDone = this.bytesTotal;
+    // The sampler runs every PROGRESS_SAMPLE_MS: its last sample may be short of the end.
+    this.ctx.emit({ type: 'transfer-progress', id: this.id, bytes: this.bytesTotal, total: this.bytesTotal });
     this.ctx.emit({ type: 'transfer-done', id: this.id, direction: 'send', paths: msg.files.map((f) => f.path), bytes: this.bytesTotal, bytesOnWire: this.bytesOnWire });
     void this.finish('done');
   }

@@ -11,8 +11,17 @@ export function labelOf(files: readonly { readonly path: string }[], dirs: reado
   return `${files.length} file${files.length === 1 ? '' : 's'}`;
 }
 
+/** A received path under the name its top-level entry was published as. */
+function landedPath(p: string, tops: ReadonlyMap<string, string>): string {
+  const slash = p.indexOf('/');
+  const top = slash < 0 ? p : p.slice(0, slash);
+  const as = tops.get(top);
+  return as === undefined ? p : as + (slash < 0 ? '' : p.slice(slash));
+}
+
 export function viewOf(t: OutgoingTransfer | IncomingTransfer, peerName: string, meter: RateMeter | undefined): TransferView {
-  const files = t.direction === 'send' ? t.files.map((f) => ({ path: f.rel })) : t.files;
+  const files = t.direction === 'send' ? t.files.map((f) => ({ path: f.rel })) : t.files.map((f, i) => ({ path: t.landedFiles.get(i) ?? landedPath(f.path, t.landedTops) }));
+  const dirs = t.direction === 'send' ? t.dirs : t.dirs.map((d) => landedPath(d, t.landedTops));
   const moving = t.state === 'active' || t.state === 'verifying';
   const rate = moving ? Math.round(meter?.rate ?? 0) : 0;
   const eta = moving ? meter?.eta(t.bytesTotal - t.bytesDone) : undefined;
@@ -21,7 +30,7 @@ export function viewOf(t: OutgoingTransfer | IncomingTransfer, peerName: string,
     direction: t.direction,
     peerId: t.peerId,
     peerName,
-    label: labelOf(files, t.dirs),
+    label: labelOf(files, dirs),
     fileCount: t.files.length,
     bytesDone: t.bytesDone,
     bytesTotal: t.bytesTotal,
