@@ -37,5 +37,7 @@ export function formatEvent(e: EngineEvent): string | undefined {
       return `no longer trusted: ${who(e.name, e.deviceId)}`;
     case 'error':
       return `error ${e.code}: ${s(e.message)}`;
+    case 'transfer-offered':
+      return `waiting for ${who(e.name, e.deviceId)} to accept…`;
   }
 }

@@ -16,6 +16,7 @@ describe('human event lines', () => {
       { type: 'pair-request', pairingId: 'p', deviceId: id, name: evil, address: 'x', code: '123456', direction: 'incoming' },
       { type: 'pair-failed', pairingId: 'p', deviceId: id, name: evil, code: 'X', message: evil },
       { type: 'chat-received', deviceId: id, name: evil, id: 'm', text: `${evil}\nsecond line`, at: 0 },
+      { type: 'transfer-offered', id: 't', deviceId: id, name: evil, files: 1, total: 1 },
     ];
     for (const e of events) {
       const line = formatEvent(e)!;

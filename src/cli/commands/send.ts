@@ -5,6 +5,7 @@ import { createOutput } from '../output.js';
 import { ProgressBar } from '../progress-bar.js';
 import type { EngineEvent } from '../../core/engine/events.js';
 import { toTerminalSafe } from '../../protocol/terminal-safe.js';
+import { formatEvent } from '../event-format.js';
 import { withOperations } from '../../runtime.js';
 
 /** Exit code for a failed send, by its error code. */
@@ -35,6 +36,7 @@ export const sendCommand: Command = {
       const { type, ...fields } = e;
       if (json) return out.event(type, fields);
       if (e.type === 'transfer-progress') bar!.update(e.bytes, e.total);
+      else if (e.type === 'transfer-offered') out.line(formatEvent(e)!);
       else if (e.type === 'transfer-paused') {
         bar!.done();
         out.line(`paused: ${toTerminalSafe(e.reason)} (it resumes by itself)`);

@@ -92,7 +92,7 @@ export const STREAMING_OPERATIONS: ReadonlySet<string> = new Set(['watch', 'send
 const EVENT_TYPES = [
   'listening', 'peer-discovered', 'peer-online', 'peer-offline', 'peer-left', 'cert-changed', 'pair-request', 'paired',
   'pair-failed', 'chat-received', 'chat-queued', 'chat-delivered', 'trust-removed', 'error',
-  'offer-received', 'transfer-started', 'transfer-progress', 'transfer-done', 'transfer-failed', 'transfer-paused',
+  'offer-received', 'transfer-offered', 'transfer-started', 'transfer-progress', 'transfer-done', 'transfer-failed', 'transfer-paused',
   'transfer-restarted', 'outbox-queued', 'outbox-delivered',
 ] as const;
 

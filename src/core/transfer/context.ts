@@ -19,6 +19,8 @@ export interface TransferContext {
   sendControl(peerId: DeviceId, msg: Message): boolean;
   dialBulk(peerId: DeviceId): Promise<PeerSocket>;
   isOnline(peerId: DeviceId): boolean;
+  /** The peer's local name, for events a person reads. */
+  nameOf(peerId: DeviceId): string;
   emit(event: TransferEvent): void;
   /** Something the views show changed (not for byte counters: those are sampled). */
   changed(): void;

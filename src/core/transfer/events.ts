@@ -7,6 +7,8 @@ import type { DeviceId } from '../../protocol/device-id.js';
 
 export interface TransferEventMap {
   'offer-received': { id: string; deviceId: DeviceId; name: string; files: Array<{ path: string; size: number }>; dirs: string[]; total: number };
+  /** Sender: the offer is out; waiting for the receiver to accept (`name`: the receiver). */
+  'transfer-offered': { id: string; deviceId: DeviceId; name: string; files: number; total: number };
   'transfer-started': { id: string; deviceId: DeviceId; direction: 'send' | 'receive'; attempt: number };
   'transfer-progress': { id: string; bytes: number; total: number };
   /** Receiver: `paths` are where the files landed, relative to the downloads folder. */

@@ -138,6 +138,7 @@ export class OutgoingTransfer {
     if (!this.ctx.sendControl(this.peerId, offer)) return this.pause(undefined);
     this.state = 'offered';
     this.timer = this.ctx.clock.setTimeout(() => this.offerTimedOut(), this.ctx.offerTimeoutMs);
+    this.ctx.emit({ type: 'transfer-offered', id: this.id, deviceId: this.peerId, name: this.ctx.nameOf(this.peerId), files: this.files.length, total: this.bytesTotal });
     this.ctx.changed();
   }
 

@@ -117,6 +117,7 @@ export class TransferManager {
       sendControl: (peer, msg) => this.o.sendControl(peer, msg),
       dialBulk: (peer) => this.o.dialBulk(peer),
       isOnline: (peer) => this.online.has(peer),
+      nameOf: (peer) => this.o.nameOf(peer),
       emit: (e) => this.o.emit(e),
       changed: () => this.changed(),
       checkSpace: (t, need) => this.checkSpace(t, need),
