@@ -161,7 +161,8 @@ export class IncomingTransfer {
     }
   }
 
-  private async refuseForSpace(reason: string): Promise<void> {
+  /** Refuse (a fresh offer: the sender is told why) or pause (accepted: it resumes when there is room). */
+  async refuseForSpace(reason: string): Promise<void> {
     if (!this.accepted) {
       this.ctx.sendControl(this.peerId, { type: 'OFFER_DENY', id: this.id, code: 'NO_SPACE', reason });
       await this.finish('failed', 'ERR_NO_SPACE', reason);

@@ -33,14 +33,15 @@ import { nodeFs, type TransferFs } from './fs-ops.js';
 import { ChunkHashCache, type HashCacheRecord } from './hash-cache.js';
 import { HashPool } from './hash-pool.js';
 import { IncomingTransfer, type IncomingContext } from './incoming.js';
-import { diskSpace, resolveDownloads, spaceReserve } from './landing.js';
+import { resolveDownloads } from './landing.js';
+import { roomIn, spaceShortfall, type Room } from './offer-space.js';
 import { checkOffer } from './offer-check.js';
 import { OutgoingTransfer } from './outgoing.js';
 import { RateMeter } from './progress.js';
 import { HASH_CACHE_LOG, INCOMING_LOG, OUTGOING_LOG, type InRecord, type OutRecord } from './records.js';
 import { foldIncoming, foldOutgoing } from './restore.js';
 import { scanSources, type ScanResult } from './scan.js';
-import { viewOf } from './views.js';
+import { offerViewOf, viewOf } from './views.js';
 
 export interface TransferManagerOptions {
   readonly selfId: DeviceId;
@@ -81,6 +82,8 @@ export class TransferManager {
   private readonly incoming = new Map<string, IncomingTransfer>();
   private readonly meters = new Map<string, RateMeter>();
   private readonly expiry = new Map<string, TimerHandle>();
+  /** Room in the downloads folder when each pending offer arrived (the dialog shows it). */
+  private readonly offerRoom = new Map<string, number>();
   private readonly online = new Set<DeviceId>();
   /** Ended incoming transfers no longer in views: a re-offer still gets its TRANSFER_DONE (or why it ended), never a second copy. */
   private readonly ended = new Map<string, { peer: DeviceId; reply: Message }>();
@@ -256,6 +259,15 @@ export class TransferManager {
     if (this.o.policyOf(peerId) === 'auto-accept') {
       await t.accept();
     } else {
+      // Nobody is asked about an offer that cannot fit: it is refused, and the sender told why.
+      const room = await this.roomFor(t);
+      const short = spaceShortfall(t.bytesTotal, room, this.ctx.downloads);
+      if (short) {
+        await t.refuseForSpace(short);
+        this.changed();
+        return;
+      }
+      this.offerRoom.set(offer.id, room.room);
       this.expiry.set(offer.id, this.clock.setTimeout(() => void this.expire(offer.id), this.ctx.offerTimeoutMs));
       this.o.emit({ type: 'offer-received', id: offer.id, deviceId: peerId, name: this.o.nameOf(peerId), files: offer.files.map((f) => ({ ...f })), dirs: [...offer.dirs], total: offer.totalBytes });
     }
@@ -331,21 +343,21 @@ export class TransferManager {
   offers(): OfferView[] {
     return [...this.incoming.values()]
       .filter((t) => !t.isAccepted && t.state === 'offered')
-      .map((t) => ({ id: t.id, peerId: t.peerId, peerName: this.o.nameOf(t.peerId), files: t.files.map((f) => ({ ...f })), totalBytes: t.bytesTotal }));
+      .map((t) => offerViewOf(t, this.o.nameOf(t.peerId), this.offerRoom.get(t.id), this.ctx.downloads));
   }
 
   // ---------------------------------------------------------------- internals
 
-  private async checkSpace(t: IncomingTransfer, need: number): Promise<string | undefined> {
-    const { free, total } = await diskSpace(this.ctx.downloads);
-    const reserve = this.o.reserveBytes ?? spaceReserve(total);
+  private async roomFor(t: IncomingTransfer): Promise<Room> {
     let promised = 0;
     for (const other of this.incoming.values()) {
       if (other !== t && other.isAccepted && !other.terminal) promised += Math.max(0, other.bytesTotal - other.bytesDone);
     }
-    const room = free - reserve - promised;
-    if (need <= room) return undefined;
-    return `needs ${need} bytes, ${Math.max(0, room)} available in the downloads folder (keeping ${reserve} free${promised ? `, ${promised} promised to other transfers` : ''})`;
+    return roomIn(this.ctx.downloads, promised, this.o.reserveBytes);
+  }
+
+  private async checkSpace(t: IncomingTransfer, need: number): Promise<string | undefined> {
+    return spaceShortfall(need, await this.roomFor(t), this.ctx.downloads);
   }
 
   private async expire(id: string): Promise<void> {
@@ -354,6 +366,7 @@ export class TransferManager {
   }
 
   private clearExpiry(id: string): void {
+    this.offerRoom.delete(id);
     this.clock.clearTimeout(this.expiry.get(id));
     this.expiry.delete(id);
   }

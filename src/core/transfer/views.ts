@@ -1,5 +1,5 @@
 /** Transfers as the dashboard sees them (engine-api TransferView), rates and ETA from the sampled meter. */
-import type { TransferView } from '../engine-api.js';
+import type { OfferView, TransferView } from '../engine-api.js';
 import type { IncomingTransfer } from './incoming.js';
 import type { OutgoingTransfer } from './outgoing.js';
 import type { RateMeter } from './progress.js';
@@ -40,4 +40,9 @@ export function viewOf(t: OutgoingTransfer | IncomingTransfer, peerName: string,
     attempts: t.attempts,
     ...(t.error ? { error: { ...t.error } } : {}),
   };
+}
+
+/** A pending offer for the dialog: what, how much, where it lands and the room there. */
+export function offerViewOf(t: IncomingTransfer, peerName: string, freeBytes: number | undefined, destination: string): OfferView {
+  return { id: t.id, peerId: t.peerId, peerName, files: t.files.map((f) => ({ ...f })), totalBytes: t.bytesTotal, ...(freeBytes !== undefined ? { freeBytes } : {}), destination };
 }
