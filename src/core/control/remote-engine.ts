@@ -16,7 +16,9 @@
 import { isAbsolute, resolve, sep } from 'node:path';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
-import type { EngineHandle, EngineSnapshot, Notice, PathCheck } from '../engine-api.js';
+import type { EngineHandle, EngineSnapshot, LinkState, Notice, PathCheck } from '../engine-api.js';
+
+export type { LinkState };
 import { EngineError, isEngineError } from '../errors.js';
 import type { DeviceId } from '../../protocol/device-id.js';
 import { connectControl } from './control-client.js';
@@ -25,7 +27,6 @@ import type { DashboardCall, DashboardHello } from './dashboard-service.js';
 import { EMPTY_SNAPSHOT, applySnapshotPatch } from './snapshot-patch.js';
 import type { SnapshotPatch } from './snapshot-patch.js';
 
-export type LinkState = 'attached' | 'lost' | 'starting';
 
 export interface RemoteEngineOptions {
   /** The identity's control socket (to attach again after a restart). */
