@@ -16,6 +16,8 @@ import { openConfStore } from './store/conf-store.js';
 import type { Store } from './store/store.js';
 import type { GlobalOptions } from './cli/global-flags.js';
 import { removeReRaisingSignalHooks } from './core/signal-hooks.js';
+import { withDashboardService } from './core/control/dashboard-service.js';
+import { peerdeckVersion } from './core/version.js';
 
 // conf (imported above) has just hooked the signals with handlers that re-raise them.
 removeReRaisingSignalHooks();
@@ -68,7 +70,10 @@ async function startEngine(claim: OwnerClaim, paths: ConfigPaths, opts: GlobalOp
   const offEvents = onEvent ? onAllEvents(engine, onEvent) : undefined;
   try {
     // Serve the control socket as soon as we own the identity, so other commands find us.
-    await claim.startControlServer(serveOperations(localOperations(engine)));
+    // Attached dashboards are served on the same socket; one asking to stop the engine ends this
+    // process the way SIGTERM does (listen, receive, a dashboard: each already shuts down cleanly on it).
+    const onStop = () => process.kill(process.pid, 'SIGTERM');
+    await claim.startControlServer(withDashboardService(serveOperations(localOperations(engine)), { engine, version: peerdeckVersion(), onStop }));
     await engine.start();
   } catch (err) {
     offEvents?.();
@@ -107,6 +112,11 @@ export async function runOwnedEngine(opts: GlobalOptions, onEvent?: EventSink): 
     throw new EngineError('ERR_ENGINE_LOCKED', `another peerdeck process${claim.holderPid ? ` (pid ${claim.holderPid})` : ''} already runs the engine for ${paths.root}`, 'local');
   }
   return startEngine(claim, paths, opts, true, onEvent);
+}
+
+/** runOwnedEngine for a caller that already holds the identity (src/dashboard-attach.ts). */
+export function runClaimedEngine(claim: OwnerClaim, paths: ConfigPaths, opts: GlobalOptions): Promise<EngineRun> {
+  return startEngine(claim, paths, opts, true);
 }
 
 /**

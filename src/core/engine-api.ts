@@ -154,4 +154,18 @@ export interface EngineHandle {
   completePath(partial: string): Promise<string[]>;
   /** Clean stop: BYE to peers, sockets closed. */
   shutdown(): Promise<void>;
+
+  // ---- only a dashboard attached to an engine in another process (RemoteEngine) has these
+  /** True when the engine runs in another process. */
+  readonly isRemote?: boolean;
+  /** Leave the engine running and let go of it. */
+  detach?(): Promise<void>;
+  /** The link to that engine; `subscribe` listeners hear about changes. */
+  linkState?(): LinkState;
+  /** Why the link was lost, when it was. */
+  lostReason?(): string | undefined;
+  /** Start the engine again after it went away, and attach to it. */
+  restart?(): Promise<void>;
 }
+
+export type LinkState = 'attached' | 'lost' | 'starting';

@@ -37,6 +37,10 @@ export type EngineErrorCode =
   | 'ERR_VERIFICATION_FAILED'
   | 'ERR_TIMEOUT'
   | 'ERR_CONTROL'
+  /** A dashboard and an engine of different peerdeck versions refuse each other (control socket). */
+  | 'ERR_VERSION_MISMATCH'
+  /** The engine a dashboard was attached to went away. */
+  | 'ERR_ENGINE_GONE'
   // ---- transfers
   /** A path (offered by a peer, or found while scanning a folder to send) breaks the path rules; `cause` is the BadPathError. */
   | 'ERR_BAD_PATH'

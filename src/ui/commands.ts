@@ -10,6 +10,7 @@ import { safeName } from './safe.js';
 import {
   type Transition,
   type UiState,
+  connectedPeers,
   isCancellable,
   moveSelection,
   runningTransfers,
@@ -215,12 +216,22 @@ export function runCommand(command: Command, ctx: CommandCtx): Transition {
     case 'close':
       return close(ctx);
     case 'quit': {
-      if (runningTransfers(snapshot.transfers).length > 0) {
+      // Attached to a running engine, quitting stops it for everyone: ask while peers are connected too.
+      if (state.engineLost) return { state: { ...state, closing: 'quit' }, effects: [{ type: 'quit', reason: 'quit' }] };
+      const stopEngine = state.remote === true;
+      const busy = runningTransfers(snapshot.transfers).length > 0 || (stopEngine && connectedPeers(snapshot.peers).length > 0);
+      if (busy) {
         if (state.confirms.some((c) => c.kind === 'quit')) return stay(state);
-        return stay({ ...state, mode: 'normal', confirms: [{ kind: 'quit', key: 'quit' }, ...state.confirms] });
+        const confirm = stopEngine ? { kind: 'quit' as const, key: 'quit', stopEngine } : { kind: 'quit' as const, key: 'quit' };
+        return stay({ ...state, mode: 'normal', confirms: [confirm, ...state.confirms] });
       }
       return { state: { ...state, closing: 'quit' }, effects: [{ type: 'quit', reason: 'quit' }] };
     }
+    case 'detach':
+      if (!state.remote) return note(ctx, 'This dashboard runs the engine itself: leaving stops it (q). Detaching needs an engine running in the background.', 'warn');
+      return { state: { ...state, closing: 'detach' }, effects: [{ type: 'quit', reason: 'detach' }] };
+    case 'startEngine':
+      return { state, effects: [{ type: 'startEngine' }] };
     case 'forceQuit': {
       const reason = state.closing ? 'force' : 'interrupt';
       return { state: { ...state, closing: reason }, effects: [{ type: 'quit', reason }] };

@@ -93,10 +93,12 @@ export function offerBody(d: Offer, width: number, height: number, scroll: numbe
 }
 
 export function confirmTitle(d: Confirm): string {
-  return d.kind === 'confirm-quit' ? 'Quit peerdeck?' : 'Cancel transfer?';
+  if (d.kind === 'confirm-quit') return d.stopEngine ? 'Stop the engine?' : 'Quit peerdeck?';
+  return 'Cancel transfer?';
 }
 
 export function confirmBody(d: Confirm, width: number): DialogBody {
+  if (d.kind === 'confirm-quit' && d.stopEngine) return stopEngineBody(d.running, d.stopEngine.peers);
   if (d.kind === 'confirm-quit') {
     const n = d.running;
     return {
@@ -126,5 +128,23 @@ export function confirmBody(d: Confirm, width: number): DialogBody {
     ],
     yes: 'cancel it',
     no: 'keep going',
+  };
+}
+
+/** Quitting a dashboard attached to a running engine stops that engine for everyone. */
+function stopEngineBody(running: number, peers: number): DialogBody {
+  const busy = [
+    running > 0 ? `${running} transfer${running === 1 ? '' : 's'} running` : '',
+    peers > 0 ? `${peers} peer${peers === 1 ? '' : 's'} connected` : '',
+  ].filter(Boolean);
+  return {
+    rows: [
+      { segments: [seg(`${busy.join(', ')}.`, 'warn', true)] },
+      { segments: [seg('Quitting stops the engine for every attached dashboard.')] },
+      blank,
+      { segments: [seg('d detaches instead: the engine keeps running.', 'muted')] },
+    ],
+    yes: 'stop engine',
+    no: 'stay',
   };
 }

@@ -8,22 +8,30 @@
  */
 import type { EngineSnapshot, OfferView, PairingView, TransferView } from '../core/engine-api.js';
 import type { UiState } from './ui-state.js';
-import { runningTransfers } from './ui-state.js';
+import { connectedPeers, runningTransfers } from './ui-state.js';
 
 export type Dialog =
-  | { readonly kind: 'confirm-quit'; readonly key: string; readonly running: number }
+  | {
+      readonly kind: 'confirm-quit';
+      readonly key: string;
+      readonly running: number;
+      /** Set when quitting stops an engine other dashboards may share: peers it would disconnect. */
+      readonly stopEngine?: { readonly peers: number };
+    }
   | { readonly kind: 'confirm-cancel'; readonly key: string; readonly transfer: TransferView }
   | { readonly kind: 'pairing'; readonly key: string; readonly pairing: PairingView; readonly waiting: boolean }
   | { readonly kind: 'offer'; readonly key: string; readonly offer: OfferView };
 
 export function deriveDialogs(
   state: Pick<UiState, 'confirms' | 'answered'>,
-  snapshot: Pick<EngineSnapshot, 'pairings' | 'offers' | 'transfers'>,
+  snapshot: Pick<EngineSnapshot, 'pairings' | 'offers' | 'transfers'> & Partial<Pick<EngineSnapshot, 'peers'>>,
 ): Dialog[] {
   const out: Dialog[] = [];
   for (const c of state.confirms) {
     if (c.kind === 'quit') {
-      out.push({ kind: 'confirm-quit', key: c.key, running: runningTransfers(snapshot.transfers).length });
+      const running = runningTransfers(snapshot.transfers).length;
+      if (c.stopEngine) out.push({ kind: 'confirm-quit', key: c.key, running, stopEngine: { peers: connectedPeers(snapshot.peers ?? []).length } });
+      else out.push({ kind: 'confirm-quit', key: c.key, running });
     } else {
       const transfer = snapshot.transfers.find((t) => t.id === c.transferId);
       if (transfer) out.push({ kind: 'confirm-cancel', key: c.key, transfer });

@@ -28,7 +28,8 @@ export function normalizeKey(input: string, key: Key): KeyPress {
 }
 
 /** Which layer is in front. */
-export function keyContext(state: Pick<UiState, 'mode' | 'focus'>, dialogs: readonly Dialog[]): KeyContext {
+export function keyContext(state: Pick<UiState, 'mode' | 'focus' | 'engineLost'>, dialogs: readonly Dialog[]): KeyContext {
+  if (state.engineLost) return 'engine-lost';
   if (state.mode === 'chat') return 'chat-input';
   if (state.mode === 'send') return 'send-input';
   if (dialogs.length > 0) return 'dialog';
@@ -46,7 +47,7 @@ export interface RouteCtx {
 /** Returns a transition to consume the key, or undefined to pass it on. */
 type KeyHandler = (key: KeyPress, ctx: RouteCtx) => Transition | undefined;
 
-const MODAL: readonly KeyContext[] = ['chat-input', 'send-input', 'dialog', 'help'];
+const MODAL: readonly KeyContext[] = ['engine-lost', 'chat-input', 'send-input', 'dialog', 'help'];
 
 const critical: KeyHandler = (key, ctx) => {
   if ('name' in key && key.name === 'ctrl-c') {

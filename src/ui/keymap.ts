@@ -5,10 +5,10 @@
  */
 
 /** Where a key is live. Panes are the three focusable panes; the rest are modes. */
-export type KeyContext = 'peers' | 'transfers' | 'chat' | 'chat-input' | 'send-input' | 'help' | 'dialog';
+export type KeyContext = 'peers' | 'transfers' | 'chat' | 'chat-input' | 'send-input' | 'help' | 'dialog' | 'engine-lost';
 
 export const PANE_CONTEXTS = ['peers', 'transfers', 'chat'] as const;
-export const ALL_CONTEXTS: readonly KeyContext[] = ['peers', 'transfers', 'chat', 'chat-input', 'send-input', 'help', 'dialog'];
+export const ALL_CONTEXTS: readonly KeyContext[] = ['peers', 'transfers', 'chat', 'chat-input', 'send-input', 'help', 'dialog', 'engine-lost'];
 
 export type KeyName =
   | 'tab'
@@ -39,6 +39,8 @@ export type Command =
   | 'help'
   | 'close'
   | 'quit'
+  | 'detach'
+  | 'startEngine'
   | 'forceQuit';
 
 export type Category = 'Navigation' | 'Peers' | 'Transfers' | 'Input' | 'Dialogs' | 'General';
@@ -61,6 +63,8 @@ export interface Binding {
    * transfers are running (quit). Absent: acts at once.
    */
   readonly confirm?: 'always' | 'when-busy';
+  /** Only in the status bar of a dashboard attached to an engine in another process. */
+  readonly remoteOnly?: boolean;
 }
 
 const PANES: readonly KeyContext[] = PANE_CONTEXTS;
@@ -206,11 +210,30 @@ export const KEYMAP: readonly Binding[] = [
     command: 'quit',
     keys: [{ char: 'q' }],
     label: 'q',
-    description: 'Quit (asks first while transfers are running)',
+    description: 'Quit, stopping the engine (asks first while busy)',
     category: 'General',
-    where: [...PANES, 'help'],
+    where: [...PANES, 'help', 'engine-lost'],
     status: 'quit',
     confirm: 'when-busy',
+  },
+  {
+    command: 'detach',
+    keys: [{ char: 'd' }],
+    label: 'd',
+    description: 'Detach: leave, the engine keeps running',
+    category: 'General',
+    where: [...PANES, 'help', 'dialog'],
+    status: 'detach',
+    remoteOnly: true,
+  },
+  {
+    command: 'startEngine',
+    keys: [{ char: 's' }],
+    label: 's',
+    description: 'Start the engine again after it stopped',
+    category: 'General',
+    where: ['engine-lost'],
+    status: 'start engine',
   },
   {
     command: 'forceQuit',
@@ -248,8 +271,8 @@ export function commandFor(context: KeyContext, key: KeyPress): Command | undefi
 }
 
 /** Bindings to show in the status bar for a context, in table order. */
-export function statusBindings(context: KeyContext): Binding[] {
-  return KEYMAP.filter((b) => b.status !== undefined && b.where.includes(context));
+export function statusBindings(context: KeyContext, remote = false): Binding[] {
+  return KEYMAP.filter((b) => b.status !== undefined && b.where.includes(context) && (remote || !b.remoteOnly));
 }
 
 const CONTEXT_NAMES: Record<KeyContext, string> = {
@@ -260,6 +283,7 @@ const CONTEXT_NAMES: Record<KeyContext, string> = {
   'send-input': 'send input',
   help: 'help',
   dialog: 'dialogs',
+  'engine-lost': 'engine stopped',
 };
 
 /** "Where" column wording for help and README. */

@@ -141,11 +141,18 @@ export async function runDashboard(engine: EngineHandle, opts: RunDashboardOptio
     session.restore();
   };
 
-  const shutdownEngine = async (): Promise<void> => {
+  /**
+   * Let go of the engine. An engine in this process is shut down whatever the
+   * way out. An attached (remote) engine is stopped only when the user quit
+   * with q; every other way out (d, Ctrl-C, a signal, the SSH link dropping,
+   * a crash) detaches and leaves it running with its transfers.
+   */
+  const shutdownEngine = async (stopEngine: boolean): Promise<void> => {
     let timer: ReturnType<Clock['setTimeout']> | undefined;
     const timeout = new Promise<void>((resolve) => (timer = clock.setTimeout(resolve, shutdownTimeoutMs)));
+    const release = stopEngine || !engine.detach ? engine.shutdown() : engine.detach();
     try {
-      await Promise.race([engine.shutdown().catch(() => undefined), timeout]);
+      await Promise.race([release.catch(() => undefined), timeout]);
     } finally {
       clock.clearTimeout(timer);
     }
@@ -156,7 +163,7 @@ export async function runDashboard(engine: EngineHandle, opts: RunDashboardOptio
    * says goodbye, then restore. Otherwise restore first — the terminal may be
    * gone or the process broken — and then try to shut the engine down.
    */
-  const finish = (code: number, graceful: boolean, error?: unknown): void => {
+  const finish = (code: number, graceful: boolean, error?: unknown, stopEngine = false): void => {
     if (finishing) {
       // A second Ctrl-C while closing: leave now.
       if (code === EXIT_CODES.interrupt && !tornDown) teardown();
@@ -166,12 +173,12 @@ export async function runDashboard(engine: EngineHandle, opts: RunDashboardOptio
     void (async () => {
       if (graceful) {
         painter.flush();
-        await shutdownEngine();
+        await shutdownEngine(stopEngine);
         teardown();
       } else {
         teardown();
         if (error !== undefined) stderr.write(`peerdeck: ${describe(error)}\n`);
-        await shutdownEngine();
+        await shutdownEngine(stopEngine);
       }
       opts.onExit?.(code);
       resolveExit(code);
@@ -184,7 +191,11 @@ export async function runDashboard(engine: EngineHandle, opts: RunDashboardOptio
       finish(EXIT_CODES.interrupt, false);
       return;
     }
-    finish(reason === 'quit' ? EXIT_CODES.ok : EXIT_CODES.interrupt, true);
+    if (reason === 'detach') {
+      finish(EXIT_CODES.ok, true);
+      return;
+    }
+    finish(reason === 'quit' ? EXIT_CODES.ok : EXIT_CODES.interrupt, true, undefined, reason === 'quit');
   };
 
   const listen = (event: string, fn: (...args: unknown[]) => void): void => {

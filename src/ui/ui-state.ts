@@ -12,7 +12,7 @@ export type Mode = 'normal' | 'help' | 'chat' | 'send';
 /** A question the dashboard itself asks (as opposed to one the engine raises). */
 export type LocalConfirm =
   | { readonly kind: 'cancel'; readonly key: string; readonly transferId: string }
-  | { readonly kind: 'quit'; readonly key: string };
+  | { readonly kind: 'quit'; readonly key: string; readonly stopEngine?: boolean };
 
 export interface SendState {
   readonly peerId: DeviceId;
@@ -34,7 +34,8 @@ export interface LocalNotice {
   readonly at: number;
 }
 
-export type QuitReason = 'quit' | 'interrupt' | 'force';
+/** `detach`: leave the dashboard, the (remote) engine keeps running. */
+export type QuitReason = 'quit' | 'interrupt' | 'force' | 'detach';
 
 export interface UiState {
   readonly focus: PaneId;
@@ -56,6 +57,10 @@ export interface UiState {
   readonly localNotices: readonly LocalNotice[];
   readonly seq: number;
   readonly closing?: QuitReason;
+  /** Attached to an engine in another process (q then stops it; d detaches). */
+  readonly remote?: boolean;
+  /** The attached engine went away. */
+  readonly engineLost?: boolean;
 }
 
 export type Effect =
@@ -68,7 +73,8 @@ export type Effect =
   | { readonly type: 'answerOffer'; readonly id: string; readonly accept: boolean }
   | { readonly type: 'cancelTransfer'; readonly id: string }
   | { readonly type: 'retryNow'; readonly id: string }
-  | { readonly type: 'quit'; readonly reason: QuitReason };
+  | { readonly type: 'quit'; readonly reason: QuitReason }
+  | { readonly type: 'startEngine' };
 
 export interface Transition {
   readonly state: UiState;
@@ -120,6 +126,11 @@ export function moveSelection<T extends string>(ids: readonly T[], current: T | 
   const from = at < 0 ? 0 : at;
   const next = Math.max(0, Math.min(ids.length - 1, from + delta));
   return ids[next];
+}
+
+/** Peers a stopping engine would disconnect. */
+export function connectedPeers(peers: readonly PeerView[]): PeerView[] {
+  return peers.filter((p) => p.state === 'online');
 }
 
 /** Transfers that quitting would interrupt (queued ones live on in the outbox). */

@@ -16,7 +16,9 @@ export type Action =
   | { readonly type: 'pathChanged'; readonly path: string }
   | { readonly type: 'pathChecked'; readonly path: string; readonly result: PathCheck; readonly submit: boolean }
   | { readonly type: 'pathCompleted'; readonly path: string; readonly candidates: readonly string[] }
-  | { readonly type: 'notice'; readonly level: 'info' | 'warn' | 'error'; readonly text: string };
+  | { readonly type: 'notice'; readonly level: 'info' | 'warn' | 'error'; readonly text: string }
+  /** The attached engine went away (or came back). */
+  | { readonly type: 'engineLink'; readonly lost: boolean };
 
 /** Longest common prefix of completion candidates. */
 export function commonPrefix(items: readonly string[]): string {
@@ -91,5 +93,9 @@ export function update(state: UiState, action: Action, snapshot: EngineSnapshot,
     }
     case 'notice':
       return stay(withNotice(state, action.level, action.text, now));
+    case 'engineLink':
+      if (Boolean(state.engineLost) === action.lost) return stay(state);
+      // Back from a restart: questions asked of the old engine no longer apply.
+      return stay(action.lost ? { ...state, engineLost: true } : { ...state, engineLost: false, confirms: [], answered: {}, mode: 'normal' });
   }
 }

@@ -74,6 +74,9 @@ describe('keymap', () => {
     expect(statusBindings('transfers').map((b) => b.command)).toEqual(['focusNext', 'selectDown', 'cancel', 'retry', 'help', 'quit']);
     expect(statusBindings('dialog').map((b) => b.command)).toEqual(['selectDown', 'yes', 'no', 'close']);
     expect(statusBindings('send-input').map((b) => b.command)).toEqual(['submit', 'complete', 'close']);
+    // Detaching means something only when the engine runs in another process.
+    expect(statusBindings('transfers', true).map((b) => b.command)).toEqual(['focusNext', 'selectDown', 'cancel', 'retry', 'help', 'quit', 'detach']);
+    expect(statusBindings('engine-lost').map((b) => b.command)).toEqual(['quit', 'startEngine']);
   });
 
   it('marks dangerous commands for confirmation', () => {

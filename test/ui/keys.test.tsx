@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Command, KEYMAP, binding } from '../../src/ui/keymap.js';
 import { makeOffer, makePairing, sampleSnapshot } from '../helpers/fake-engine.js';
+import { FakeRemoteEngine } from '../helpers/fake-remote-engine.js';
 import { type RenderedUi, renderUi } from '../helpers/render-ui.js';
 
 let ui: RenderedUi | undefined;
@@ -180,6 +181,31 @@ const scenarios: Record<Command, Scenario> = {
     await u.pressCommand('yes');
     expect(u.quits).toEqual(['quit']);
     expect(u.lastFrame()).toContain('Closing: saying goodbye to peers');
+  },
+  async detach(k) {
+    let u = await start();
+    await u.pressCommand('detach', k); // this dashboard runs the engine: nothing to detach from
+    expect(u.quits).toEqual([]);
+    expect(u.lastFrame()).toContain('This dashboard runs the engine itself');
+    u.unmount();
+    ui = u = await renderUi({ engine: new FakeRemoteEngine(sampleSnapshot()), columns: 80, rows: 24 });
+    await u.pressCommand('detach', k);
+    expect(u.quits).toEqual(['detach']);
+    expect(u.lastFrame()).toContain('Detaching: the engine keeps running');
+  },
+  async startEngine(k) {
+    const engine = new FakeRemoteEngine(sampleSnapshot());
+    const u = (ui = await renderUi({ engine, columns: 80, rows: 24 }));
+    await u.pressCommand('startEngine', k); // attached: s is send, not start
+    expect(engine.restartCalls).toBe(0);
+    await u.pressCommand('close');
+    engine.setLink('lost', 'The engine closed the control connection');
+    await u.press('');
+    expect(u.lastFrame()).toContain('The engine stopped.');
+    expect(u.lastFrame()).toContain('s start engine');
+    await u.pressCommand('startEngine', k);
+    expect(engine.restartCalls).toBe(1);
+    expect(u.lastFrame()).toContain('▸ Peers');
   },
   async forceQuit(k) {
     const u = await start({ pairings: [makePairing('p1', carol!)] });

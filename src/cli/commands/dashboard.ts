@@ -1,10 +1,10 @@
 import type { Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
-import { runOwnedEngine } from '../../runtime.js';
+import { attachOrStart } from '../../dashboard-attach.js';
 
 export const dashboardCommand: Command = {
   name: '',
-  summary: 'open the full-screen dashboard (runs the engine for this identity)',
+  summary: 'open the full-screen dashboard (attaches to the running engine, else runs one)',
   globals: ['configDir', 'name', 'port', 'discoveryPort', 'broadcast', 'discovery', 'peer', 'downloads'],
   maxArgs: 0,
   async run({ options, stderr }) {
@@ -19,14 +19,15 @@ export const dashboardCommand: Command = {
     // happens the moment the dashboard removes its handlers while handling that signal.
     // Keep one inert handler per signal so only our shutdown decides when the process ends.
     for (const sig of ['SIGHUP', 'SIGINT', 'SIGTERM'] as const) process.on(sig, () => {});
-    const owned = await runOwnedEngine(options);
+    // Attached to a running engine, leaving (other than q) detaches and the engine keeps running.
+    const session = await attachOrStart(options);
     let code: number;
     try {
       // Ink and React are loaded only here: headless commands never pay for them.
       const { runDashboard } = await import('../../ui/run-dashboard.js');
-      code = await runDashboard(owned.engine, {});
+      code = await runDashboard(session.engine, {});
     } finally {
-      await owned.close();
+      await session.close();
     }
     if (code === ExitCode.SIGHUP) {
       // The terminal is gone: Node 20's own terminal reset at exit would abort on it

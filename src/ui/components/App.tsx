@@ -3,7 +3,7 @@
  * `update` reducer, runs the effects it returns against the engine, and picks
  * the layout (or the "too small" notice) for the size it is given.
  */
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useInput } from 'ink';
 import type { TimerHandle } from '../../core/clock.js';
 import type { EngineSnapshot } from '../../core/engine-api.js';
@@ -14,7 +14,9 @@ import { type LayoutMode, computeLayout } from '../layout.js';
 import { type Action, update } from '../ui-update.js';
 import { type Effect, type QuitReason, initialUiState } from '../ui-state.js';
 import { useDashboardEnv, useEngine } from '../use-engine.js';
+import { useLink } from '../use-link.js';
 import { Dashboard } from './Dashboard.js';
+import { EngineLost } from './EngineLost.js';
 import { TooSmall } from './TooSmall.js';
 
 /** Wait this long after the last keystroke before asking the engine about a path. */
@@ -40,7 +42,7 @@ function sameDialogs(a: readonly Dialog[], b: readonly Dialog[]): boolean {
       case 'confirm-cancel':
         return e.kind === 'confirm-cancel' && e.transfer === d.transfer;
       case 'confirm-quit':
-        return e.kind === 'confirm-quit' && e.running === d.running;
+        return e.kind === 'confirm-quit' && e.running === d.running && e.stopEngine?.peers === d.stopEngine?.peers;
     }
   });
 }
@@ -51,7 +53,7 @@ function errorText(err: unknown): string {
 
 export function App({ columns, rows, onQuit }: AppProps) {
   const { engine, store, clock } = useDashboardEnv();
-  const [state, setState] = useState(initialUiState);
+  const [state, setState] = useState(() => (engine.isRemote ? { ...initialUiState, remote: true } : initialUiState));
   const stateRef = useRef(state);
   const debounce = useRef<TimerHandle | undefined>(undefined);
   const dispatchRef = useRef<(a: Action) => void>(() => undefined);
@@ -108,6 +110,10 @@ export function App({ columns, rows, onQuit }: AppProps) {
         case 'quit':
           onQuit(e.reason);
           return;
+        case 'startEngine':
+          // A failure shows on the "engine stopped" screen (lostReason).
+          engine.restart?.().catch(() => undefined);
+          return;
       }
     },
     [engine, clock, onQuit],
@@ -125,6 +131,9 @@ export function App({ columns, rows, onQuit }: AppProps) {
     [store, clock, runEffect],
   );
   dispatchRef.current = dispatch;
+
+  const link = useLink(engine);
+  useEffect(() => dispatch({ type: 'engineLink', lost: link !== 'attached' }), [link, dispatch]);
 
   const selectDialogs = useCallback(
     (s: EngineSnapshot) => deriveDialogs({ confirms: state.confirms, answered: state.answered }, s),
@@ -164,6 +173,9 @@ export function App({ columns, rows, onQuit }: AppProps) {
   const onDraft = useCallback((text: string) => withEnter(text, (t) => ({ type: 'draftChanged', text: t })), [withEnter]);
   const onPath = useCallback((path: string) => withEnter(path, (p) => ({ type: 'pathChanged', path: p })), [withEnter]);
 
+  if (link !== 'attached') {
+    return <EngineLost columns={columns} rows={rows} link={link} reason={engine.lostReason?.()} canRestart={engine.restart !== undefined} />;
+  }
   if (!layout.fits) return <TooSmall layout={layout} askQuit={dialogs[0]?.kind === 'confirm-quit'} />;
   return <Dashboard layout={layout} state={state} dialogs={dialogs} context={context} onDraft={onDraft} onPath={onPath} />;
 }

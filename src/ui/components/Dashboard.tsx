@@ -28,7 +28,9 @@ export interface DashboardProps {
 }
 
 function statusExtra(state: UiState, context: KeyContext, dialogs: readonly Dialog[]): string | undefined {
-  if (state.closing) return 'Closing: saying goodbye to peers…';
+  if (state.closing === 'detach') return 'Detaching: the engine keeps running…';
+  if (state.closing && state.remote && state.closing !== 'quit') return 'Leaving: the engine keeps running…';
+  if (state.closing) return state.remote ? 'Stopping the engine: saying goodbye to peers…' : 'Closing: saying goodbye to peers…';
   if ((context === 'chat-input' || context === 'send-input') && dialogs.length > 0) {
     return `⚑ ${dialogs.length} waiting (Esc to answer)`;
   }
@@ -65,7 +67,7 @@ export function Dashboard({ layout, state, dialogs, context, onDraft, onPath }: 
         <NoticeLine width={layout.columns} local={state.localNotices} />
       </Box>
       <Box height={1} width={layout.columns}>
-        <StatusBar context={context} width={layout.columns} extra={statusExtra(state, context, dialogs)} />
+        <StatusBar context={context} width={layout.columns} extra={statusExtra(state, context, dialogs)} remote={state.remote === true} />
       </Box>
       {overlay && context === 'help' ? <HelpOverlay rect={overlay} scroll={state.helpScroll} /> : null}
       {overlay && context === 'dialog' ? <DialogHost dialogs={dialogs} rect={overlay} scroll={dialogScroll} /> : null}

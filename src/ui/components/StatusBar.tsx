@@ -7,15 +7,15 @@ import { type KeyContext, statusBindings } from '../keymap.js';
 import { displayWidth, truncate } from '../text.js';
 import { useTheme } from '../theme.js';
 
-export function statusItems(context: KeyContext): Array<{ key: string; text: string }> {
-  return statusBindings(context).map((b) => ({ key: b.statusKey ?? b.label, text: b.status ?? '' }));
+export function statusItems(context: KeyContext, remote = false): Array<{ key: string; text: string }> {
+  return statusBindings(context, remote).map((b) => ({ key: b.statusKey ?? b.label, text: b.status ?? '' }));
 }
 
 const SEP = '  ';
 
-export function StatusBar({ context, width, extra }: { context: KeyContext; width: number; extra?: string }) {
+export function StatusBar({ context, width, extra, remote = false }: { context: KeyContext; width: number; extra?: string; remote?: boolean }) {
   const theme = useTheme();
-  const items = statusItems(context);
+  const items = statusItems(context, remote);
   const prefix = extra ? `${extra}${SEP}` : '';
   let used = displayWidth(prefix);
   const shown: typeof items = [];
