@@ -9,6 +9,9 @@ import { sendCommand } from './send.js';
 import { receiveCommand } from './receive.js';
 import { outboxCommand } from './outbox.js';
 import { hashCommand } from './hash.js';
+import { configCommand } from './config.js';
 
 /** Every subcommand, in the order `peerdeck --help` lists them. */
-export const commands: readonly Command[] = [idCommand, listenCommand, peersCommand, pairCommand, trustCommand, chatCommand, sendCommand, receiveCommand, outboxCommand, hashCommand];
+export const commands: readonly Command[] = [idCommand, listenCommand, peersCommand, pairCommand, trustCommand, chatCommand, sendCommand, receiveCommand, outboxCommand, hashCommand,
+  configCommand,
+];
