@@ -241,10 +241,11 @@ export class Engine implements EngineHandle {
 
   /** Settings a running engine takes at once (`peerdeck config set`): name, downloads folder, static peers. */
   async reconfigure(p: { name?: string; downloadsDir?: string; staticPeers?: { host: string; port: number }[] }): Promise<void> {
-    if (p.downloadsDir !== undefined) await this.transfers?.setDownloadsDir((this.o.downloadsDir = p.downloadsDir));
-    if (p.name !== undefined) this.discovery?.setName((this.o.name = p.name));
     const had = new Set((this.o.staticPeers ?? []).map((sp) => `${sp.host}:${sp.port}`));
-    if (p.staticPeers !== undefined) for (const sp of (this.o.staticPeers = p.staticPeers)) if (!had.has(`${sp.host}:${sp.port}`)) this.bg(this.dialStatic(sp.host, sp.port));
+    Object.assign(this.o, p); // (an argument to a?.f() is not evaluated when a is unset)
+    if (p.downloadsDir !== undefined) await this.transfers?.setDownloadsDir(p.downloadsDir);
+    if (p.name !== undefined) this.discovery?.setName(p.name);
+    for (const sp of p.staticPeers ?? []) if (!had.has(`${sp.host}:${sp.port}`)) this.bg(this.dialStatic(sp.host, sp.port));
     this.changed(true);
   }
 
