@@ -109,7 +109,7 @@ async function startEngine(claim: OwnerClaim, paths: ConfigPaths, opts: GlobalOp
   };
   const handler = hostHandler(serveOperations(localOperations(engine)), {
     ...settingsMethods(localSettingsOps(store, live)),
-    engineStatus: async () => engineStatus(engine.snapshotNow(), host?.kind ?? 'listen', startedAt),
+    engineStatus: async () => engineStatus(engine.snapshotNow(), host?.kind ?? (listen ? 'listen' : 'command'), startedAt),
     stop: async () => {
       if (!host?.onStopRequest) {
         throw new EngineError('ERR_USAGE', `the engine runs in a '${host?.kind ?? 'peerdeck'}' process (pid ${process.pid}), not a daemon; stop it there`, 'usage');

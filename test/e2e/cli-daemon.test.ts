@@ -71,7 +71,7 @@ describe('peerdeck config', () => {
     const unset = lines((await run(['config', 'unset', 'port', '--json', '--config-dir', a])).stdout)[0];
     expect(unset).toMatchObject({ type: 'setting-changed', key: 'port', value: 51515, source: 'default', applied: 'saved' });
     expect(JSON.parse(readFileSync(path.join(a, 'config.json'), 'utf8')).settings).not.toHaveProperty('listenPort');
-  });
+  }, 60_000);
 
   it('unknown keys and bad values exit 2, suggest a near key, and change nothing', async () => {
     const a = dir();
@@ -92,28 +92,30 @@ describe('peerdeck config', () => {
     expect((await run(['config', 'set', 'port', '--config-dir', a])).code).toBe(2);
     expect((await run(['id', '--config-dir', a], { env: { PEERDECK_PORT: 'abc' } })).code).toBe(2);
     expect(readFileSync(path.join(a, 'config.json'), 'utf8')).toBe(before);
-  });
+  }, 60_000);
 
   it('a running engine takes a new name at once: the other peer sees it without a restart', async () => {
     const a = dir();
     const b = dir();
     const [idA] = await Promise.all([idOf(a), idOf(b)]);
     const disc = await freeUdpPort();
-    for (const [d, name] of [[a, 'alice'], [b, 'bob']] as const) {
-      for (const [k, v] of [['name', name], ['port', '0'], ['discovery-port', String(disc)], ['broadcast', '127.255.255.255']]) {
-        expect((await run(['config', 'set', k!, v!, '--config-dir', d])).code).toBe(0);
-      }
-    }
-    const la = new Daemon(['listen', '--json', '--config-dir', a]);
-    const lb = new Daemon(['listen', '--json', '--config-dir', b]);
+    // alice's name is a setting (a --name flag would win over `config set` for that run)
+    expect((await run(['config', 'set', 'name', 'alice', '--config-dir', a])).code).toBe(0);
+    const flags = ['--port', '0', '--discovery-port', String(disc), '--broadcast', '127.255.255.255'];
+    const la = new Daemon(['listen', '--json', '--config-dir', a, ...flags]);
+    const lb = new Daemon(['listen', '--json', '--config-dir', b, '--name', 'bob', ...flags]);
     daemons.push(la, lb);
     await lb.waitFor((e) => e.type === 'peer-discovered' && e.deviceId === idA && e.name === 'alice', 10_000, 'bob hears alice');
 
     const set = await run(['config', 'set', 'name', 'alice-2', '--json', '--config-dir', a]);
     expect(set.code).toBe(0);
     expect(lines(set.stdout)[0]).toMatchObject({ key: 'name', value: 'alice-2', applied: 'now' });
+    // not safe to change under a running engine: saved for the next start
+    const disco = await run(['config', 'set', 'discovery', 'on', '--json', '--config-dir', a]);
+    expect(lines(disco.stdout)[0]).toMatchObject({ key: 'discovery', applied: 'restart' });
+    // the engine was started with --port: the flag stays in force for this run
     const port = await run(['config', 'set', 'port', '0', '--json', '--config-dir', a]);
-    expect(lines(port.stdout)[0]).toMatchObject({ key: 'port', applied: 'restart' });
+    expect(lines(port.stdout)[0]).toMatchObject({ key: 'port', applied: 'overridden' });
     // the engine announces the new name; bob's engine shows it
     await until('bob sees alice-2', async () => {
       const rows = lines((await run(['peers', '--json', '--config-dir', b])).stdout);
@@ -125,7 +127,7 @@ describe('peerdeck config', () => {
     expect((await run(['config', 'get', 'name', '--config-dir', a])).stdout).toBe('alice-2\n');
     await la.stop();
     await lb.stop();
-  });
+  }, 60_000);
 });
 
 describe.runIf(hasTmux())('peerdeck daemon, status, stop', () => {
@@ -176,7 +178,8 @@ describe.runIf(hasTmux())('peerdeck daemon, status, stop', () => {
     expect(taken.stderr).toMatch(/EADDRINUSE|in use/);
 
     // bob receives; the headless commands on alice's side go through the daemon
-    const recv = new Daemon(['receive', '--accept', '--json', '--config-dir', b, '--name', 'bob', '--downloads', path.join(b, 'dl'), ...common]);
+    expect((await run(['config', 'set', 'downloads', path.join(b, 'dl'), '--config-dir', b])).code).toBe(0);
+    const recv = new Daemon(['receive', '--accept', '--json', '--config-dir', b, '--name', 'bob', ...common]);
     daemons.push(recv);
     await until('bob online at the daemon', async () => {
       const rows = lines((await run(['peers', '--json', '--config-dir', a])).stdout);
@@ -190,6 +193,14 @@ describe.runIf(hasTmux())('peerdeck daemon, status, stop', () => {
     const send = await run(['send', 'bob', file, '--config-dir', a], { timeoutMs: 30_000 });
     expect(send.code).toBe(0);
     expect(readFileSync(path.join(b, 'dl', 'note.txt'), 'utf8')).toBe('via the daemon\n');
+    // bob's running engine takes a new downloads folder at once
+    const dl = await run(['config', 'set', 'downloads', path.join(b, 'dl2'), '--json', '--config-dir', b]);
+    expect(lines(dl.stdout)[0]).toMatchObject({ applied: 'now' });
+    expect(lines((await run(['status', '--json', '--config-dir', b])).stdout)[0]).toMatchObject({ host: 'receive' });
+    writeFileSync(path.join(a, 'second.txt'), 'into the new folder\n');
+    expect((await run(['send', 'bob', path.join(a, 'second.txt'), '--config-dir', a], { timeoutMs: 30_000 })).code).toBe(0);
+    expect(readFileSync(path.join(b, 'dl2', 'second.txt'), 'utf8')).toBe('into the new folder\n');
+    expect(existsSync(path.join(b, 'dl', 'second.txt'))).toBe(false);
     expect((await run(['outbox', 'list', '--json', '--config-dir', a])).code).toBe(0);
     expect((await run(['trust', 'list', '--json', '--config-dir', a])).code).toBe(0);
     const named = await run(['config', 'set', 'name', 'alice-d', '--json', '--config-dir', a]);
@@ -208,7 +219,7 @@ describe.runIf(hasTmux())('peerdeck daemon, status, stop', () => {
     expect((await run(['stop', '--config-dir', a])).code).toBe(0);
     expect(readFileSync(path.join(a, 'daemon.log'), 'utf8')).toMatch(/stopping \(peerdeck stop\)[\s\S]*stopped/);
     await recv.stop();
-  }, 90_000);
+  }, 120_000);
 
   it('--foreground logs to stdout and exits 143 after a clean stop on SIGTERM', async () => {
     const a = dir();
@@ -220,5 +231,5 @@ describe.runIf(hasTmux())('peerdeck daemon, status, stop', () => {
     const exit = await fg.stop('SIGTERM');
     expect({ code: exit.code, stderr: fg.stderr }).toEqual({ code: 143, stderr: '' });
     expect(existsSync(path.join(a, 'engine.lock'))).toBe(false);
-  });
+  }, 30_000);
 });

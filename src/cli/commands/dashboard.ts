@@ -19,7 +19,7 @@ export const dashboardCommand: Command = {
     // happens the moment the dashboard removes its handlers while handling that signal.
     // Keep one inert handler per signal so only our shutdown decides when the process ends.
     for (const sig of ['SIGHUP', 'SIGINT', 'SIGTERM'] as const) process.on(sig, () => {});
-    const owned = await runOwnedEngine(options);
+    const owned = await runOwnedEngine(options, undefined, { kind: 'dashboard' });
     let code: number;
     try {
       // Ink and React are loaded only here: headless commands never pay for them.

@@ -5,7 +5,7 @@
 import type { EngineSnapshot } from '../engine-api.js';
 
 /** Which command hosts the engine. */
-export type EngineHostKind = 'daemon' | 'listen' | 'receive' | 'dashboard';
+export type EngineHostKind = 'daemon' | 'listen' | 'receive' | 'dashboard' | 'command';
 
 export interface EngineStatus {
   running: true;
