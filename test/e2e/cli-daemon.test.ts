@@ -208,6 +208,19 @@ describe.runIf(hasTmux())('peerdeck daemon, status, stop', () => {
     const st2 = lines((await run(['status', '--json', '--config-dir', a])).stdout)[0]!;
     expect(st2).toMatchObject({ name: 'alice-d', peersOnline: 1, peersTrusted: 1, transfersActive: 0 });
 
+    // pairing through the daemon: alice's side runs in it, carol answers from her own engine
+    const c = dir();
+    const idC = await idOf(c);
+    const lc = new Daemon(['listen', '--json', '--config-dir', c, '--name', 'carol', ...common]);
+    daemons.push(lc);
+    await until('the daemon discovers carol', async () => lines((await run(['peers', '--json', '--config-dir', a])).stdout).find((r) => r.deviceId === idC), 20_000);
+    const pairing = run(['pair', idC.slice(0, 8), '--config-dir', a], { input: 'y\n', timeoutMs: 30_000 });
+    const req = await lc.waitFor((e) => e.type === 'pair-request' && e.deviceId === idA, 15_000, 'pair request at carol');
+    expect((await run(['pair', '--config-dir', c, '--accept', idA.slice(0, 7), '--code', req.code as string])).code).toBe(0);
+    expect((await pairing).code).toBe(0);
+    expect(lines((await run(['trust', 'list', '--json', '--config-dir', a])).stdout)).toContainEqual(expect.objectContaining({ type: 'trusted', deviceId: idC }));
+    await lc.stop();
+
     // stop: the daemon says goodbye, releases the identity and is gone when stop returns
     const stop = await run(['stop', '--config-dir', a]);
     expect(stop.code).toBe(0);
