@@ -37,7 +37,7 @@ export async function attachOrStart(opts: GlobalOptions, startEngine?: StartEngi
   const startAgain: StartEngine =
     startEngine ??
     (async () => {
-      inProcess.push(await runOwnedEngine(opts));
+      inProcess.push(await runOwnedEngine(opts, undefined, { kind: 'dashboard' }));
     });
   const attach = async (client?: Parameters<typeof RemoteEngine.attach>[1]): Promise<DashboardSession> => {
     const remote = await RemoteEngine.attach({ socketPath, version, start: startAgain }, client);
@@ -58,6 +58,6 @@ export async function attachOrStart(opts: GlobalOptions, startEngine?: StartEngi
     await startEngine();
     return attach();
   }
-  const run = await runClaimedEngine(claim, paths, opts);
+  const run = await runClaimedEngine(claim, paths, opts, { kind: 'dashboard' });
   return { engine: run.engine, remote: false, close: () => run.close() };
 }

@@ -18,6 +18,11 @@ import type { GlobalOptions } from './cli/global-flags.js';
 import { removeReRaisingSignalHooks } from './core/signal-hooks.js';
 import { withDashboardService } from './core/control/dashboard-service.js';
 import { peerdeckVersion } from './core/version.js';
+import { resolveSettings, type ResolvedSettings } from './core/settings/settings-resolve.js';
+import { localSettingsOps, remoteSettings, settingsMethods, type SettingsOps } from './core/settings/settings-service.js';
+import { hostHandler } from './core/daemon/host-handler.js';
+import { engineStatus, type EngineHostKind } from './core/daemon/engine-status.js';
+import { parseHostPortSetting } from './core/settings/settings-table.js';
 
 // conf (imported above) has just hooked the signals with handlers that re-raise them.
 removeReRaisingSignalHooks();
@@ -25,20 +30,35 @@ removeReRaisingSignalHooks();
 export interface OpenedIdentity {
   paths: ConfigPaths;
   identity: Identity;
-  /** --name, else the stored name, else the host name. */
+  /** --name, else PEERDECK_NAME, else the stored name, else the host name. */
   name: string;
+  /** Every setting's effective value and where it came from. */
+  resolved: ResolvedSettings;
+}
+
+/** Flags > environment > config.json > defaults. */
+function effectiveSettings(store: Store, opts: GlobalOptions): ResolvedSettings {
+  return resolveSettings({ defaults: store.getSettings(), stored: store.getStoredSettings(), flags: opts, env: process.env });
 }
 
 /** Config dir and identity only (for `id`): no lock, no engine. */
-export async function openIdentity(opts: Pick<GlobalOptions, 'configDir' | 'name'>): Promise<OpenedIdentity & { store?: Store }> {
+export async function openIdentity(opts: GlobalOptions): Promise<OpenedIdentity> {
   const paths = await prepareConfigDir(opts.configDir);
   const identity = await loadOrCreateIdentity(paths);
   const store = await openConfStore(paths);
   try {
-    return { paths, identity, name: opts.name ?? store.getSettings().name };
+    const resolved = effectiveSettings(store, opts);
+    return { paths, identity, name: resolved.settings.name, resolved };
   } finally {
     await store.close();
   }
+}
+
+/** How the command hosting an engine wants it run. */
+export interface HostOptions {
+  kind: EngineHostKind;
+  /** `peerdeck stop` asked this engine to stop (absent: it refuses; stop this host where it runs). */
+  onStopRequest?: () => void;
 }
 
 interface EngineRun {
@@ -47,33 +67,65 @@ interface EngineRun {
   store: Store;
   identity: Identity;
   paths: ConfigPaths;
+  /** The settings this run uses, and where each came from. */
+  resolved: ResolvedSettings;
   close(): Promise<void>;
 }
 
-async function startEngine(claim: OwnerClaim, paths: ConfigPaths, opts: GlobalOptions, listen: boolean, onEvent?: EventSink): Promise<EngineRun> {
+async function startEngine(claim: OwnerClaim, paths: ConfigPaths, opts: GlobalOptions, listen: boolean, onEvent?: EventSink, host?: HostOptions): Promise<EngineRun> {
   const identity = await loadOrCreateIdentity(paths);
   const store = await openConfStore(paths);
-  const settings = store.getSettings();
-  const downloadsDir = opts.downloads ?? settings.downloadsDir;
+  let resolved: ResolvedSettings;
+  try {
+    resolved = effectiveSettings(store, opts);
+  } catch (err) {
+    await store.close().catch(() => {});
+    await claim.close().catch(() => {});
+    throw err;
+  }
+  const settings = resolved.settings;
+  const downloadsDir = settings.downloadsDir;
   if (listen) await mkdir(downloadsDir, { recursive: true, mode: 0o755 });
-  if (opts.name && opts.name !== settings.name && listen) store.updateSettings({ name: opts.name });
   const engine = new Engine({
     identity,
     store,
-    name: opts.name ?? settings.name,
-    listen: listen ? { host: '0.0.0.0', port: opts.port } : null,
-    discovery: opts.discovery ? { port: opts.discoveryPort, ...(opts.broadcast.length ? { broadcast: opts.broadcast } : {}) } : null,
-    staticPeers: opts.peers,
+    name: settings.name,
+    listen: listen ? { host: '0.0.0.0', port: settings.listenPort } : null,
+    discovery: settings.discovery ? { port: settings.discoveryPort, ...(settings.broadcastAddresses.length ? { broadcast: settings.broadcastAddresses } : {}) } : null,
+    staticPeers: settings.staticPeers.map(parseHostPortSetting),
     downloadsDir,
     offerTimeoutMs: settings.offerTimeoutMs,
   });
   const offEvents = onEvent ? onAllEvents(engine, onEvent) : undefined;
+  const startedAt = Date.now();
+  const live = {
+    overridden: (key: string) => resolved.sourceOf(key) === 'flag' || resolved.sourceOf(key) === 'env',
+    apply: async (p: Partial<typeof settings>) => {
+      if (p.downloadsDir !== undefined && listen) await mkdir(p.downloadsDir, { recursive: true, mode: 0o755 });
+      await engine.reconfigure({
+        ...(p.name !== undefined ? { name: p.name } : {}),
+        ...(p.downloadsDir !== undefined ? { downloadsDir: p.downloadsDir } : {}),
+        ...(p.staticPeers !== undefined ? { staticPeers: p.staticPeers.map(parseHostPortSetting) } : {}),
+      });
+    },
+  };
+  const handler = hostHandler(serveOperations(localOperations(engine)), {
+    ...settingsMethods(localSettingsOps(store, live)),
+    engineStatus: async () => engineStatus(engine.snapshotNow(), host?.kind ?? (listen ? 'listen' : 'command'), startedAt),
+    stop: async () => {
+      if (!host?.onStopRequest) {
+        throw new EngineError('ERR_USAGE', `the engine runs in a '${host?.kind ?? 'peerdeck'}' process (pid ${process.pid}), not a daemon; stop it there`, 'usage');
+      }
+      setImmediate(host.onStopRequest);
+      return { pid: process.pid };
+    },
+  });
   try {
     // Serve the control socket as soon as we own the identity, so other commands find us.
     // Attached dashboards are served on the same socket; one asking to stop the engine ends this
-    // process the way SIGTERM does (listen, receive, a dashboard: each already shuts down cleanly on it).
+    // process the way SIGTERM does (listen, receive, a dashboard, a daemon: each shuts down cleanly on it).
     const onStop = () => process.kill(process.pid, 'SIGTERM');
-    await claim.startControlServer(withDashboardService(serveOperations(localOperations(engine)), { engine, version: peerdeckVersion(), onStop }));
+    await claim.startControlServer(withDashboardService(handler, { engine, version: peerdeckVersion(), onStop }));
     await engine.start();
   } catch (err) {
     offEvents?.();
@@ -89,6 +141,7 @@ async function startEngine(claim: OwnerClaim, paths: ConfigPaths, opts: GlobalOp
     store,
     identity,
     paths,
+    resolved,
     async close() {
       if (closed) return;
       closed = true;
@@ -104,19 +157,19 @@ async function startEngine(claim: OwnerClaim, paths: ConfigPaths, opts: GlobalOp
  * Run the identity's engine in this process, listening and discovering (for
  * `listen`, `receive` and the dashboard). Refuses if another process runs it.
  */
-export async function runOwnedEngine(opts: GlobalOptions, onEvent?: EventSink): Promise<EngineRun> {
+export async function runOwnedEngine(opts: GlobalOptions, onEvent?: EventSink, host?: HostOptions): Promise<EngineRun> {
   const paths = await prepareConfigDir(opts.configDir);
   const claim = await claimIdentity({ lockPath: paths.lockFile, socketPath: paths.controlSocket });
   if (claim.kind === 'client') {
     claim.client.close();
     throw new EngineError('ERR_ENGINE_LOCKED', `another peerdeck process${claim.holderPid ? ` (pid ${claim.holderPid})` : ''} already runs the engine for ${paths.root}`, 'local');
   }
-  return startEngine(claim, paths, opts, true, onEvent);
+  return startEngine(claim, paths, opts, true, onEvent, host);
 }
 
 /** runOwnedEngine for a caller that already holds the identity (src/dashboard-attach.ts). */
-export function runClaimedEngine(claim: OwnerClaim, paths: ConfigPaths, opts: GlobalOptions): Promise<EngineRun> {
-  return startEngine(claim, paths, opts, true);
+export function runClaimedEngine(claim: OwnerClaim, paths: ConfigPaths, opts: GlobalOptions, host?: HostOptions): Promise<EngineRun> {
+  return startEngine(claim, paths, opts, true, undefined, host);
 }
 
 /**
@@ -138,5 +191,32 @@ export async function withOperations<T>(opts: GlobalOptions, fn: (ops: Operation
     return await fn(localOperations(run.engine), false);
   } finally {
     await run.close();
+  }
+}
+
+/**
+ * Run `fn` against this identity's settings: through the running engine when
+ * there is one (it applies what it can at once), else on config.json directly,
+ * holding the engine lock meanwhile so no engine starts half-way.
+ */
+export async function withSettings<T>(opts: Pick<GlobalOptions, 'configDir'>, fn: (ops: SettingsOps, remote: boolean) => Promise<T>): Promise<T> {
+  const paths = await prepareConfigDir(opts.configDir);
+  const claim = await claimIdentity({ lockPath: paths.lockFile, socketPath: paths.controlSocket });
+  if (claim.kind === 'client') {
+    try {
+      return await fn(remoteSettings(claim.client), true);
+    } finally {
+      claim.client.close();
+    }
+  }
+  try {
+    const store = await openConfStore(paths);
+    try {
+      return await fn(localSettingsOps(store), false);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    await claim.close();
   }
 }

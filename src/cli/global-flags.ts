@@ -14,7 +14,7 @@ export const globalFlagSpecs = {
   port: { type: 'number', help: `TCP port to listen on (default ${DEFAULT_PORT}, 0 = any)` },
   discoveryPort: { type: 'number', help: `UDP discovery port (default ${DEFAULT_DISCOVERY_PORT})` },
   broadcast: { type: 'string', isMultiple: true, help: 'broadcast address for discovery (repeatable)' },
-  discovery: { type: 'boolean', default: true, help: 'use --no-discovery to turn LAN discovery off' },
+  discovery: { type: 'boolean', help: 'use --no-discovery to turn LAN discovery off' },
   peer: { type: 'string', isMultiple: true, help: 'static peer host:port, dialled directly (repeatable)' },
   downloads: { type: 'string', help: 'downloads folder (created if missing)' },
   json: { type: 'boolean', default: false, help: 'one JSON object per line' },
@@ -27,15 +27,18 @@ export interface HostPort {
   port: number;
 }
 
-/** Engine options common to commands, after validation. */
+/**
+ * Engine options common to commands, after validation. A setting's flag that was not given is
+ * undefined: the stored setting (or its default) applies, see src/core/settings/.
+ */
 export interface GlobalOptions {
   configDir?: string;
   name?: string;
-  port: number;
-  discoveryPort: number;
-  broadcast: string[];
-  discovery: boolean;
-  peers: HostPort[];
+  port?: number;
+  discoveryPort?: number;
+  broadcast?: string[];
+  discovery?: boolean;
+  peers?: HostPort[];
   downloads?: string;
   json: boolean;
 }
@@ -87,11 +90,11 @@ export function parseGlobalOptions(flags: Record<string, unknown>): GlobalOption
   return {
     configDir,
     name,
-    port: checkPort(flags.port, 'port', true) ?? DEFAULT_PORT,
-    discoveryPort: checkPort(flags.discoveryPort, 'discovery-port', false) ?? DEFAULT_DISCOVERY_PORT,
-    broadcast,
-    discovery: flags.discovery !== false,
-    peers: ((flags.peer as string[] | undefined) ?? []).map((p) => parseHostPort(p)),
+    port: checkPort(flags.port, 'port', true),
+    discoveryPort: checkPort(flags.discoveryPort, 'discovery-port', false),
+    broadcast: broadcast.length ? broadcast : undefined,
+    discovery: flags.discovery === undefined ? undefined : flags.discovery !== false,
+    peers: (flags.peer as string[] | undefined)?.length ? (flags.peer as string[]).map((p) => parseHostPort(p)) : undefined,
     downloads,
     json: flags.json === true,
   };

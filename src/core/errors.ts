@@ -41,6 +41,12 @@ export type EngineErrorCode =
   | 'ERR_VERSION_MISMATCH'
   /** The engine a dashboard was attached to went away. */
   | 'ERR_ENGINE_GONE'
+  /** `peerdeck config`: no such setting (the message suggests a near key). */
+  | 'ERR_SETTING_UNKNOWN'
+  /** A setting's value (typed, from the environment or a flag) does not parse or is out of range. */
+  | 'ERR_SETTING_INVALID'
+  /** No engine runs for this identity (`stop`, `status`). */
+  | 'ERR_NOT_RUNNING'
   // ---- transfers
   /** A path (offered by a peer, or found while scanning a folder to send) breaks the path rules; `cause` is the BadPathError. */
   | 'ERR_BAD_PATH'

@@ -30,6 +30,17 @@ export class DocumentStore implements Store {
     return structuredClone({ ...this.defaults, ...this.data.settings });
   }
 
+  getStoredSettings(): Partial<Settings> {
+    return structuredClone(this.data.settings);
+  }
+
+  clearSettings(keys: readonly (keyof Settings)[]): Settings {
+    const settings = { ...this.data.settings };
+    for (const k of keys) delete settings[k];
+    this.commit({ ...this.data, settings });
+    return this.getSettings();
+  }
+
   updateSettings(patch: Partial<Settings>): Settings {
     const parsed = SettingsSchema.partial().safeParse(patch);
     if (!parsed.success) throw storeError(`invalid settings: ${parsed.error.issues.map(issueText).join('; ')}`);

@@ -1,6 +1,7 @@
 /**
  * The shape of config.json, once, as zod schemas: the stores parse with them. Unknown keys are allowed
- * in the file (a newer peerdeck may have written them) and dropped on parse.
+ * in the file (a newer peerdeck may have written them, or an older one: `homeRelay` and `sharedDir`,
+ * which nothing read) and dropped on parse.
  */
 import { z } from 'zod';
 import { isDeviceId } from '../protocol/device-id.js';
@@ -27,6 +28,9 @@ export const HostPortSchema = z
 
 const port = (min: number) => z.number().int().min(min).max(65535);
 
+const IPV4_PATTERN = /^(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)$/;
+export const Ipv4Schema = z.string().regex(IPV4_PATTERN, 'an IPv4 address');
+
 export const SettingsSchema = z.object({
   name: DisplayNameSchema,
   downloadsDir: z.string().min(1),
@@ -34,9 +38,8 @@ export const SettingsSchema = z.object({
   listenPort: port(0),
   discoveryPort: port(1),
   discovery: z.boolean(),
-  broadcastAddresses: z.array(z.string().min(1)).max(32),
-  homeRelay: HostPortSchema.nullable(),
-  sharedDir: z.string().min(1).nullable(),
+  broadcastAddresses: z.array(Ipv4Schema).max(32),
+  staticPeers: z.array(HostPortSchema).max(64),
 });
 
 export const DeviceIdSchema = z.string().regex(DEVICE_ID_PATTERN).refine(isDeviceId, 'device ID check characters do not match');

@@ -29,12 +29,10 @@ export interface Settings {
   discoveryPort: number;
   /** LAN discovery on or off. */
   discovery: boolean;
-  /** Extra broadcast addresses for discovery (odd networks, tests). */
+  /** Broadcast addresses for discovery (empty: the limited and each interface's directed broadcast). */
   broadcastAddresses: string[];
-  /** Home relay `host:port`, or null for none. */
-  homeRelay: string | null;
-  /** Folder offered to trusted peers, or null for none. */
-  sharedDir: string | null;
+  /** Static peers `host:port`, dialled directly (networks where broadcast is blocked). */
+  staticPeers: string[];
 }
 
 export interface PinnedPeer {
@@ -54,8 +52,12 @@ export interface PinnedPeer {
 export interface Store {
   /** All settings, defaults filled in. */
   getSettings(): Settings;
+  /** Only the settings that were set (no defaults): where a value came from. */
+  getStoredSettings(): Partial<Settings>;
   /** Change some settings (validated; `ERR_STORE` if invalid); returns the result. */
   updateSettings(patch: Partial<Settings>): Settings;
+  /** Forget some settings (back to their defaults); returns the result. */
+  clearSettings(keys: readonly (keyof Settings)[]): Settings;
   /** Pins sorted by name (case-insensitive), then device ID. */
   listPins(): PinnedPeer[];
   getPin(id: DeviceId): PinnedPeer | undefined;
@@ -92,7 +94,6 @@ export function defaultSettings(src: DefaultsSource = { hostname: os.hostname(),
     discoveryPort: 51515,
     discovery: true,
     broadcastAddresses: [],
-    homeRelay: null,
-    sharedDir: null,
+    staticPeers: [],
   };
 }

@@ -49,15 +49,15 @@ export function storeContract(label: string, makeHarness: () => Promise<StoreHar
       it('round-trips across instances', async () => {
         const h = await makeHarness();
         const a = await h.open();
-        const after = a.updateSettings({ name: 'laptop', offerTimeoutMs: 30_000, homeRelay: 'relay.example:4000' });
-        expect(after).toMatchObject({ name: 'laptop', offerTimeoutMs: 30_000, homeRelay: 'relay.example:4000' });
+        const after = a.updateSettings({ name: 'laptop', offerTimeoutMs: 30_000, staticPeers: ['relay.example:4000'] });
+        expect(after).toMatchObject({ name: 'laptop', offerTimeoutMs: 30_000, staticPeers: ['relay.example:4000'] });
         a.updateSettings({ downloadsDir: '/srv/in', listenPort: 0, broadcastAddresses: ['10.0.0.255'] });
         const b = await h.open();
         expect(b.getSettings()).toEqual({
           ...defaultSettings(TEST_DEFAULTS),
           name: 'laptop',
           offerTimeoutMs: 30_000,
-          homeRelay: 'relay.example:4000',
+          staticPeers: ['relay.example:4000'],
           downloadsDir: '/srv/in',
           listenPort: 0,
           broadcastAddresses: ['10.0.0.255'],
@@ -73,14 +73,28 @@ export function storeContract(label: string, makeHarness: () => Promise<StoreHar
           { name: 'x'.repeat(65) },
           { offerTimeoutMs: -1 },
           { listenPort: 70_000 },
-          { homeRelay: 'no-port' },
-          { homeRelay: 'host:0' },
+          { staticPeers: ['no-port'] },
+          { staticPeers: ['host:0'] },
+          { broadcastAddresses: ['not-an-address'] },
           { discovery: 'yes' as unknown as boolean },
         ]) {
           expect(await codeOf(() => store.updateSettings(bad)), JSON.stringify(bad)).toBe('ERR_STORE');
         }
         expect(store.getSettings()).toEqual(before);
         expect((await h.open()).getSettings()).toEqual(before);
+      });
+
+      it('tells set settings from defaults, and clearing one brings its default back (across instances)', async () => {
+        const h = await makeHarness();
+        const a = await h.open();
+        a.updateSettings({ name: 'laptop', listenPort: 0 });
+        expect(a.getStoredSettings()).toEqual({ name: 'laptop', listenPort: 0 });
+        const after = a.clearSettings(['name']);
+        expect(after.name).toBe('box');
+        expect(after.listenPort).toBe(0);
+        const b = await h.open();
+        expect(b.getStoredSettings()).toEqual({ listenPort: 0 });
+        expect(b.getSettings().name).toBe('box');
       });
 
       it('hands out copies', async () => {

@@ -35,7 +35,7 @@ export const receiveCommand: Command = {
         const l = formatEvent(e);
         if (l) out.line(l);
       }
-    });
+    }, { kind: 'receive' });
     const engine = owned.engine;
     const from = flags.from ? resolvePeer(flags.from as string, engine.candidates()) : undefined;
     const prompter = process.stdin.isTTY && !out.json && flags.accept !== true ? new Prompter() : undefined;

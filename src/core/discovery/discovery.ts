@@ -77,7 +77,7 @@ export class Discovery extends TypedEmitter<DiscoveryEvents> {
   private starting?: Promise<void>;
   private stopping?: Promise<void>;
   private socket?: UdpSocket;
-  private readonly name: string;
+  private name: string;
   private readonly counts = zeroCounters();
   private readonly table = new PeerTable({ staleAfterMs: STALE_AFTER_MS, forgetAfterMs: FORGET_AFTER_MS, maxPeers: MAX_PEERS });
   private readonly intake: Intake;
@@ -143,6 +143,12 @@ export class Discovery extends TypedEmitter<DiscoveryEvents> {
   /** Sends a query PING now (every peer answers with a PONG). */
   query(): void {
     if (this.state === 'running') void this.sendAll({ kind: 'ping', query: true, ...this.self() });
+  }
+
+  /** Announce another display name from now on (at once: a plain PING, no query). */
+  setName(name: string): void {
+    this.name = clampDisplayName(name);
+    if (this.state === 'running') void this.sendAll({ kind: 'ping', query: false, ...this.self() });
   }
 
   /** Peers heard, most recent first. */

@@ -239,6 +239,16 @@ export class Engine implements EngineHandle {
   subscribe = (fn: () => void): (() => void) => this.publisher.subscribe(fn);
   getSnapshot = (): EngineSnapshot => this.publisher.getSnapshot();
 
+  /** Settings a running engine takes at once (`peerdeck config set`): name, downloads folder, static peers. */
+  async reconfigure(p: { name?: string; downloadsDir?: string; staticPeers?: { host: string; port: number }[] }): Promise<void> {
+    const had = new Set((this.o.staticPeers ?? []).map((sp) => `${sp.host}:${sp.port}`));
+    Object.assign(this.o, p); // (an argument to a?.f() is not evaluated when a is unset)
+    if (p.downloadsDir !== undefined) await this.transfers?.setDownloadsDir(p.downloadsDir);
+    if (p.name !== undefined) this.discovery?.setName(p.name);
+    for (const sp of p.staticPeers ?? []) if (!had.has(`${sp.host}:${sp.port}`)) this.bg(this.dialStatic(sp.host, sp.port));
+    this.changed(true);
+  }
+
   /** The snapshot as of now (headless callers don't wait for the publish tick). */
   snapshotNow(): EngineSnapshot {
     return this.buildSnapshot();

@@ -128,6 +128,12 @@ export class TransferManager {
     await this.restore();
   }
 
+  /** New offers land in `dir` from now on; transfers already known keep the folder they had. */
+  async setDownloadsDir(dir: string): Promise<void> {
+    const downloads = await resolveDownloads(dir);
+    if (this.started) this.ctx = { ...this.ctx, downloads };
+  }
+
   private async restore(): Promise<void> {
     const out = foldOutgoing(await this.outLog.readAll());
     await this.outLog.rewrite(out.keep);
