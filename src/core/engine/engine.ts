@@ -13,6 +13,7 @@ import { EngineError, isEngineError } from '../errors.js';
 import { ChatHistory, type ChatRecord } from '../chat/chat-history.js';
 import { ChatService } from '../chat/chat-service.js';
 import { Outbox, type OutboxItem, type OutboxRecord } from '../outbox/outbox.js';
+import { outboxEntry, type OutboxEntry } from '../outbox/outbox-entry.js';
 import { PairingManager } from '../pairing/pairing-manager.js';
 import type { RecordLog } from '../record-log.js';
 import type { PinnedPeer } from '../../store/store.js';
@@ -25,7 +26,6 @@ import { FileSends } from './file-sends.js';
 import type { PeerSocket } from '../tls/peer-socket.js';
 import { TypedEmitter } from '../typed-emitter.js';
 import type { EngineEventMap } from './events.js';
-import type { OutboxEntry } from './operations.js';
 import { MessageChannel } from './message-channel.js';
 import { PeerDirectory } from './peer-directory.js';
 import { checkLocalPath, completeLocalPath } from './local-paths.js';
@@ -455,21 +455,9 @@ export class Engine implements EngineHandle {
   }
 
   private outboxEntry(it: OutboxItem): OutboxEntry {
-    const p = it.payload as { text?: string; paths?: string[] };
-    const what = it.kind === 'chat' ? `message: ${(p.text ?? '').slice(0, 60)}` : `send: ${(p.paths ?? []).join(', ')}`;
-    return {
-      id: it.id,
-      kind: it.kind,
-      deviceId: it.peerId,
-      peer: this.nameOf(it.peerId),
-      state: it.state,
-      attempts: it.attempts,
-      ...(it.state === 'queued' && it.nextAttemptAt !== undefined ? { nextAttemptIn: Math.max(0, Math.round((it.nextAttemptAt - this.clock.now()) / 1000)) } : {}),
-      what,
-      ...(it.lastError ? { lastError: it.lastError } : {}),
-      createdAt: it.createdAt,
-    };
+    return outboxEntry(it, this.nameOf(it.peerId), this.clock.now());
   }
+
 
   // ---------------------------------------------------------------- connections
 
