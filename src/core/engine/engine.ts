@@ -5,35 +5,31 @@
  * commands drive it through the same methods.
  */
 import { shortId, type DeviceId } from '../../protocol/device-id.js';
-import type { Message } from '../../protocol/messages/index.js';
-import { systemClock, systemRandom, type Clock, type Random, type TimerHandle } from '../clock.js';
-import { Discovery } from '../discovery/discovery.js';
+import { systemClock, systemRandom, type Clock, type Random } from '../clock.js';
 import type { EngineHandle, EngineSnapshot, Notice, NoticeLevel, PathCheck } from '../engine-api.js';
-import { EngineError, isEngineError } from '../errors.js';
+import { EngineError } from '../errors.js';
 import { ChatHistory, type ChatRecord } from '../chat/chat-history.js';
 import { ChatService } from '../chat/chat-service.js';
+import { chatPeerService } from '../chat/chat-peer-service.js';
+import { ConnectionLayer } from '../connections/connection-layer.js';
+import { ServiceRegistry } from '../connections/service.js';
+import { outboxPeerService } from '../outbox/outbox-peer-service.js';
+import { pairingAlpnHandler } from '../pairing/pairing-alpn.js';
+import { bulkAlpnHandler, transferPeerService } from '../transfer/transfer-peer-service.js';
 import { Outbox, type OutboxItem, type OutboxRecord } from '../outbox/outbox.js';
 import { outboxEntry, type OutboxEntry } from '../outbox/outbox-entry.js';
 import { PairingManager } from '../pairing/pairing-manager.js';
 import type { RecordLog } from '../record-log.js';
 import type { PinnedPeer } from '../../store/store.js';
-import { dialTls } from '../tls/tls-dialer.js';
-import { createTlsListener, type AuthorizeRequest, type TlsListener } from '../tls/tls-listener.js';
-import { ALPN_BULK, ALPN_PAIRING, ALPN_SESSION } from '../tls/tls-options.js';
+import { ALPN_BULK, ALPN_PAIRING } from '../tls/tls-options.js';
 import { TransferManager } from '../transfer/transfer-manager.js';
-import type { TransferControlMessage } from '../../protocol/messages/transfer.js';
 import { FileSends } from './file-sends.js';
-import type { PeerSocket } from '../tls/peer-socket.js';
 import { TypedEmitter } from '../typed-emitter.js';
 import type { EngineEventMap } from './events.js';
-import { MessageChannel } from './message-channel.js';
-import { PeerDirectory } from './peer-directory.js';
 import { checkLocalPath, completeLocalPath } from './local-paths.js';
 import { SnapshotPublisher } from './snapshot-publisher.js';
-import { preferredSession, Session, SESSION_TIEBREAK_BYTES, SESSION_TIEBREAK_LABEL } from './session.js';
 
-/** Reconnect schedule for a trusted peer we lost (the last entry repeats). */
-export const RECONNECT_BACKOFF_MS: readonly number[] = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
+export { RECONNECT_BACKOFF_MS } from '../connections/redialer.js';
 /** `send` without --wait: how long to try reaching the peer before leaving the send queued. */
 export const SEND_CONNECT_WAIT_MS = 5_000;
 /** Notices stay in the snapshot this long. */
@@ -76,55 +72,71 @@ export interface EngineOptions {
   offerTimeoutMs?: number;
 }
 
-const TRANSFER_CONTROL: ReadonlySet<string> = new Set(['OFFER', 'OFFER_ACCEPT', 'OFFER_DENY', 'CANCEL', 'TRANSFER_DONE', 'TRANSFER_PAUSE']);
-
 export class Engine implements EngineHandle {
   readonly events = new TypedEmitter<EngineEventMap>();
   readonly selfId: DeviceId;
   private readonly clock: Clock;
   private readonly random: Random;
-  private readonly dir = new PeerDirectory();
   private readonly publisher: SnapshotPublisher<EngineSnapshot>;
-  private listener: TlsListener | undefined;
-  private discovery: Discovery | undefined;
-  private listenPort = 0;
+  private readonly connections: ConnectionLayer;
+  private readonly services = new ServiceRegistry();
   private readonly pairing: PairingManager;
   private chat!: ChatService;
   private history!: ChatHistory;
   private outbox!: Outbox;
   private transfers!: TransferManager;
   private sends!: FileSends;
-  private readonly reconnect = new Map<DeviceId, { attempt: number; timer?: TimerHandle }>();
   private notices: Notice[] = [];
   private noticeSeq = 0;
   private stopping = false;
   private started = false;
-  /** Dials whose certificate did not match what discovery announced (quiet, counted). */
-  hintMismatches = 0;
-  /** Which device answered at each `--peer` address (learnt by dialling it). */
-  private readonly staticOwner = new Map<string, DeviceId>();
-  /** Sessions we dialled that are still exchanging HELLO: no second dial to that peer meanwhile. */
-  private readonly handshaking = new Map<DeviceId, Session>();
-  /** Static addresses being dialled by dialStatic (whoever answers gets the session). */
-  private readonly staticDialing = new Set<string>();
 
   constructor(private readonly o: EngineOptions) {
     this.selfId = o.identity.deviceId;
     this.clock = o.clock ?? systemClock;
     this.random = o.random ?? systemRandom;
+    this.connections = new ConnectionLayer({
+      selfId: this.selfId,
+      identity: { certPem: o.identity.certPem, keyPem: o.identity.keyPem },
+      name: () => this.o.name,
+      listen: o.listen,
+      discovery: o.discovery ? { name: o.name, ...o.discovery } : null,
+      staticPeers: o.staticPeers ?? [],
+      clock: this.clock,
+      random: this.random,
+      pins: o.store,
+      events: {
+        listening: (address, port) => this.events.emit('listening', { address, port }),
+        discovered: (e) => this.events.emit('peer-discovered', e),
+        left: (id) => this.events.emit('peer-left', { deviceId: id, name: this.nameOf(id) }),
+        certChanged: (e, text) => {
+          this.events.emit('cert-changed', e);
+          this.notice('error', text);
+        },
+        notice: (level, text) => this.notice(level, text),
+        sessionUp: (id, address, wasOnline) => this.sessionUp(id, address, wasOnline),
+        sessionDown: (id, reason) => this.sessionDown(id, reason),
+        message: (id, m, reply) => {
+          this.services.route(id, m, reply);
+        },
+        changed: (urgent) => this.changed(urgent),
+        error: (err) => this.backgroundError(err),
+      },
+    });
     this.pairing = new PairingManager({
       selfId: this.selfId,
       selfName: () => this.o.name,
       clock: this.clock,
       random: this.random,
       ...(o.pairingTimeoutMs ? { timeoutMs: o.pairingTimeoutMs } : {}),
-      dial: (host, port, expectedDeviceId) => this.dial(host, port, ALPN_PAIRING, expectedDeviceId),
+      dial: (host, port, expectedDeviceId) => this.connections.dial(host, port, ALPN_PAIRING, expectedDeviceId),
       onChange: () => this.changed(true),
       onCode: (v) => {
         this.events.emit('pair-request', { pairingId: v.id, deviceId: v.peerId, name: v.peerName, address: v.address, code: v.code ?? '', direction: v.direction });
       },
       onDone: (v, r) => this.pairingDone(v.id, v.peerId, v.peerName, v.direction === 'outgoing' ? v.address : undefined, r),
     });
+    this.connections.handle(ALPN_PAIRING, pairingAlpnHandler(this.pairing));
     this.publisher = new SnapshotPublisher<EngineSnapshot>(this.buildSnapshot(), this.clock, undefined, () => this.buildSnapshot());
   }
 
@@ -143,7 +155,7 @@ export class Engine implements EngineHandle {
       clock: this.clock,
       random: this.random,
       sendToPeer: (id, msg) => this.sendToPeer(id, msg),
-      wantPeer: (id) => this.connectSoon(id, 0),
+      wantPeer: (id) => this.connections.want(id, 0),
       onReceived: (id, m) => this.events.emit('chat-received', { deviceId: id, name: this.nameOf(id), id: m.id, text: m.text, at: m.at }),
       onDelivered: (id, mid) => {
         this.events.emit('chat-delivered', { deviceId: id, id: mid });
@@ -160,7 +172,7 @@ export class Engine implements EngineHandle {
       random: this.random,
       ...(this.o.offerTimeoutMs ? { offerTimeoutMs: this.o.offerTimeoutMs } : {}),
       sendControl: (id, msg) => this.sendToPeer(id, msg),
-      dialBulk: (id) => this.dialBulk(id),
+      dialBulk: (id) => this.connections.dialPeer(id, ALPN_BULK),
       policyOf: (id) => this.o.store.getPin(id)?.policy ?? 'ask',
       nameOf: (id) => this.nameOf(id),
       openLog: (name) => this.o.store.openLog(name),
@@ -176,61 +188,33 @@ export class Engine implements EngineHandle {
       outbox: this.outbox,
       clock: this.clock,
       random: this.random,
-      isOnline: (id) => this.dir.online(id),
-      wantPeer: (id) => this.connectSoon(id, 0),
+      isOnline: (id) => this.connections.isOnline(id),
+      wantPeer: (id) => this.connections.want(id, 0),
       nameOf: (id) => this.nameOf(id),
       onError: (err) => this.backgroundError(err),
       onDelivered: (item) => this.events.emit('outbox-delivered', { id: item.id, deviceId: item.peerId, kind: item.kind }),
     });
 
-    if (this.o.listen) {
-      this.listener = createTlsListener({
-        certPem: this.o.identity.certPem,
-        keyPem: this.o.identity.keyPem,
-        host: this.o.listen.host,
-        port: this.o.listen.port,
-        clock: this.clock,
-        authorize: (req) => this.authorize(req),
-      });
-      this.listener.on('connection', (s) => this.onInbound(s));
-      this.listener.on('error', (err) => this.notice('error', `listener: ${err.message}`));
-      this.listenPort = await this.listener.listen();
-      this.events.emit('listening', { address: this.o.listen.host, port: this.listenPort });
-    }
-    if (this.o.discovery) {
-      this.discovery = new Discovery({
-        selfId: this.selfId,
-        name: this.o.name,
-        tcpPort: this.listenPort || 1,
-        discoveryPort: this.o.discovery.port,
-        ...(this.o.discovery.broadcast?.length ? { broadcast: this.o.discovery.broadcast } : {}),
-        clock: this.clock,
-        random: this.random,
-      });
-      this.discovery.on('peer-seen', (e) => this.onDiscovered(e.deviceId, e.name, e.address, e.port, e.firstTime));
-      this.discovery.on('peer-stale', (e) => this.onDiscoveryStale(e.deviceId));
-      this.discovery.on('peer-gone', (e) => this.onDiscoveryGone(e.deviceId, e.reason));
-      this.discovery.on('duplicate-identity', (e) => this.notice('warn', `another device announces our own ID from ${e.address}`));
-      await this.discovery.start();
-    }
+    this.connections.handle(ALPN_BULK, bulkAlpnHandler(this.transfers, (id) => !!this.o.store.getPin(id)));
+    // Registration order is the order services hear a peer come online or go offline.
+    this.services.register(chatPeerService(this.chat, (p) => this.bg(p)));
+    this.services.register(transferPeerService(this.transfers));
+    this.services.register(outboxPeerService(this.outbox));
+    await this.connections.start();
     this.outbox.start((item) => this.deliver(item));
-    for (const pin of this.o.store.listPins()) this.connectSoon(pin.deviceId, 0);
-    for (const sp of this.o.staticPeers ?? []) this.bg(this.dialStatic(sp.host, sp.port));
+    this.connections.connectAll();
     this.changed(true);
   }
 
   async shutdown(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    for (const r of this.reconnect.values()) this.clock.clearTimeout(r.timer);
-    this.reconnect.clear();
+    this.connections.beginStop();
     this.pairing.abortAll();
     this.outbox?.stop();
     this.chat?.stop();
     await this.transfers?.stop().catch(() => {});
-    for (const r of this.dir.all()) r.session?.close('ERR_CONNECTION_CLOSED', 'shutting down', true);
-    await this.discovery?.stop().catch(() => {});
-    await this.listener?.close().catch(() => {});
+    await this.connections.close();
     this.publisher.dispose();
   }
 
@@ -245,7 +229,17 @@ export class Engine implements EngineHandle {
   }
 
   get port(): number {
-    return this.listenPort;
+    return this.connections.port;
+  }
+
+  /** Dials whose certificate did not match what discovery announced (quiet, counted). */
+  get hintMismatches(): number {
+    return this.connections.hintMismatches;
+  }
+
+  /** The peer directory (tests look at live sessions through it). */
+  private get dir() {
+    return this.connections.dir;
   }
 
   async sendChat(peerId: DeviceId, text: string): Promise<void> {
@@ -310,8 +304,7 @@ export class Engine implements EngineHandle {
   }
 
   async startPairing(peerId: DeviceId): Promise<void> {
-    const r = this.dir.get(peerId);
-    const addr = r?.hint ?? this.parseAddress(this.o.store.getPin(peerId)?.address);
+    const addr = this.connections.addressOf(peerId);
     if (!addr) throw new EngineError('ERR_PEER_UNREACHABLE', 'no known address for this peer', 'retryable');
     await this.pairing.start(addr.host, addr.port, peerId);
   }
@@ -362,7 +355,7 @@ export class Engine implements EngineHandle {
     const address = this.o.store.getPin(deviceId)?.address;
     const pin: PinnedPeer = { deviceId, name, pinnedAt: this.clock.wallNow(), policy, ...(address ? { address } : {}) };
     this.o.store.putPin(pin);
-    this.connectSoon(deviceId, 0);
+    this.connections.want(deviceId, 0);
     this.changed();
     return pin;
   }
@@ -372,9 +365,7 @@ export class Engine implements EngineHandle {
     const pin = this.o.store.getPin(deviceId);
     if (!pin) return false;
     this.o.store.removePin(deviceId);
-    const r = this.dir.get(deviceId);
-    this.cancelReconnect(deviceId);
-    r?.session?.close('ERR_NOT_PINNED', 'trust removed', true);
+    this.connections.disconnect(deviceId, 'ERR_NOT_PINNED', 'trust removed');
     this.events.emit('trust-removed', { deviceId, name: pin.name });
     this.changed(true);
     return true;
@@ -386,17 +377,17 @@ export class Engine implements EngineHandle {
     const pinned = new Set(pins.map((p) => p.deviceId));
     return [
       ...pins.map((p) => ({ deviceId: p.deviceId, name: p.name, pinned: true })),
-      ...this.dir.all().filter((r) => !pinned.has(r.deviceId)).map((r) => ({ deviceId: r.deviceId, name: r.announcedName ?? '', pinned: false })),
+      ...this.connections.peers().filter((r) => !pinned.has(r.deviceId)).map((r) => ({ deviceId: r.deviceId, name: r.announcedName ?? '', pinned: false })),
     ];
   }
 
   /** Ask the LAN who is there now. */
   query(): void {
-    this.discovery?.query();
+    this.connections.query();
   }
 
   isOnline(id: DeviceId): boolean {
-    return this.dir.online(id);
+    return this.connections.isOnline(id);
   }
 
   /** Resolves true once `pred` holds (checked on every change), false after `ms`. */
@@ -433,7 +424,7 @@ export class Engine implements EngineHandle {
   outboxRetry(id: string): OutboxEntry {
     const it = this.requireOutboxItem(id);
     if (!this.outbox.retryNow(it.id)) throw new EngineError('ERR_USAGE', `outbox item ${it.id} is ${it.state}, not waiting for a retry`, 'usage');
-    this.connectSoon(it.peerId, 0);
+    this.connections.want(it.peerId, 0);
     return this.outboxEntry(this.outbox.get(it.id)!);
   }
 
@@ -459,289 +450,26 @@ export class Engine implements EngineHandle {
   }
 
 
-  // ---------------------------------------------------------------- connections
+  // ---------------------------------------------------------------- sessions
 
-  private authorize(req: AuthorizeRequest): 'accept' | 'reject' {
-    if (this.stopping) return 'reject';
-    if (req.deviceId === this.selfId) return 'reject';
-    if (req.alpn === ALPN_SESSION) return this.o.store.getPin(req.deviceId) ? 'accept' : 'reject';
-    if (req.alpn === ALPN_PAIRING) return this.pairing.admit(req.deviceId, req.remoteAddress) ? 'accept' : 'reject';
-    if (req.alpn === ALPN_BULK) return this.o.store.getPin(req.deviceId) ? 'accept' : 'reject';
-    return 'reject';
-  }
-
-  private onInbound(s: PeerSocket): void {
-    if (s.alpn === ALPN_PAIRING) return this.pairing.incoming(s);
-    if (s.alpn === ALPN_SESSION) return this.openSession(s, false);
-    if (s.alpn === ALPN_BULK) return this.transfers.handleBulk(s);
-    s.close();
-  }
-
-  /** A bulk-data connection to a trusted peer, at the address its live session came from. */
-  private dialBulk(id: DeviceId): Promise<PeerSocket> {
-    const s = this.dir.get(id)?.session;
-    const port = s?.peerHello?.port ?? 0;
-    const addr = s && port > 0 ? { host: s.remoteAddress, port } : this.parseAddress(this.o.store.getPin(id)?.address);
-    if (!addr) return Promise.reject(new EngineError('ERR_PEER_UNREACHABLE', 'no address for a bulk connection to this peer', 'retryable'));
-    return this.dial(addr.host, addr.port, ALPN_BULK, id);
-  }
-
-  private dial(host: string, port: number, alpn: typeof ALPN_SESSION | typeof ALPN_PAIRING | typeof ALPN_BULK, expectedDeviceId?: DeviceId): Promise<PeerSocket> {
-    return dialTls({
-      host,
-      port,
-      certPem: this.o.identity.certPem,
-      keyPem: this.o.identity.keyPem,
-      alpn,
-      clock: this.clock,
-      ...(expectedDeviceId ? { expectedDeviceId } : {}),
-    });
-  }
-
-  private async dialStatic(host: string, port: number): Promise<void> {
-    const key = `${host}:${port}`;
-    this.staticDialing.add(key);
-    try {
-      const s = await this.dial(host, port, ALPN_SESSION);
-      this.staticOwner.set(key, s.deviceId);
-      if (s.deviceId === this.selfId || !this.o.store.getPin(s.deviceId)) {
-        s.close();
-        if (s.deviceId !== this.selfId) this.dir.ensure(s.deviceId).hint = { host, port };
-        this.changed();
-        return;
-      }
-      this.openSession(s, true);
-    } catch {
-      // A static peer that is down is retried through its pin once known; nothing to do.
-    } finally {
-      this.staticDialing.delete(key);
-    }
-  }
-
-  private isStatic(host: string, port: number): boolean {
-    return (this.o.staticPeers ?? []).some((p) => p.host === host && p.port === port);
-  }
-
-  private parseAddress(a: string | undefined): { host: string; port: number } | undefined {
-    if (!a) return undefined;
-    const m = /^(.*):(\d+)$/.exec(a);
-    if (!m) return undefined;
-    return { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) };
-  }
-
-  /** Schedule a dial to a pinned peer (0 = now) unless one is live or under way. */
-  private connectSoon(id: DeviceId, delayMs?: number): void {
-    if (this.stopping) return;
-    const pin = this.o.store.getPin(id);
-    if (!pin) return;
-    this.dir.ensure(id);
-    if (this.isConnecting(id)) return;
-    const rc = this.reconnect.get(id) ?? { attempt: 0 };
-    if (rc.timer && delayMs === undefined) return;
-    this.clock.clearTimeout(rc.timer);
-    const wait = delayMs ?? RECONNECT_BACKOFF_MS[Math.min(rc.attempt, RECONNECT_BACKOFF_MS.length - 1)]!;
-    rc.timer = this.clock.setTimeout(() => {
-      rc.timer = undefined;
-      this.bg(this.dialPinned(id));
-    }, wait);
-    this.reconnect.set(id, rc);
-  }
-
-  private cancelReconnect(id: DeviceId): void {
-    const rc = this.reconnect.get(id);
-    if (rc) this.clock.clearTimeout(rc.timer);
-    this.reconnect.delete(id);
-  }
-
-  private async dialPinned(id: DeviceId): Promise<void> {
-    const pin = this.o.store.getPin(id);
-    const r = this.dir.ensure(id);
-    if (!pin || this.isConnecting(id) || this.stopping) return;
-    const targets: { host: string; port: number; loud: boolean }[] = [];
-    if (r.hint) targets.push({ ...r.hint, loud: false });
-    const pinned = this.parseAddress(pin.address);
-    if (pinned && !this.staticDialing.has(`${pinned.host}:${pinned.port}`)) targets.push({ ...pinned, loud: true });
-    // A static address is this peer's when it answered with this ID before (a different
-    // certificate there is then loud), unknown when nobody answered yet (a quiet try), or
-    // another peer's (skipped: dialling it for this one would be a false alarm).
-    // One being dialled by dialStatic right now is left to it (a second connection to the same
-    // peer would only be dropped as a duplicate).
-    for (const sp of this.o.staticPeers ?? []) {
-      const key = `${sp.host}:${sp.port}`;
-      const owner = this.staticOwner.get(key);
-      if (this.staticDialing.has(key)) continue;
-      if (owner === undefined || owner === id) targets.push({ ...sp, loud: owner === id });
-    }
-    if (!targets.length) return; // wait for discovery
-    r.connecting = true;
-    this.changed();
-    for (const t of targets) {
-      try {
-        const s = await this.dial(t.host, t.port, ALPN_SESSION, id);
-        r.connecting = false;
-        if (this.stopping) return s.close();
-        this.openSession(s, true);
-        return;
-      } catch (err) {
-        if (isEngineError(err, 'ERR_CERT_CHANGED')) {
-          const got = (err.cause as { deviceId?: DeviceId } | undefined)?.deviceId;
-          if (t.loud && this.o.store.getPin(id)) {
-            this.events.emit('cert-changed', { expected: id, got: got ?? id, address: `${t.host}:${t.port}` });
-            this.notice('error', `certificate changed: ${pin.name} (${shortId(id)}) at ${t.host}:${t.port} presented another certificate — refused`);
-          } else {
-            this.hintMismatches++;
-            if (got && this.isStatic(t.host, t.port)) this.staticOwner.set(`${t.host}:${t.port}`, got);
-          }
-        }
-      }
-    }
-    r.connecting = false;
-    this.changed();
-    this.retryLater(id);
-  }
-
-  /** A dial or handshake to `id` failed: schedule the next try, one step further along the backoff. */
-  private retryLater(id: DeviceId): void {
-    const rc = this.reconnect.get(id) ?? { attempt: 0 };
-    rc.attempt++;
-    this.reconnect.set(id, rc);
-    this.connectSoon(id);
-  }
-
-  /** A session with `id` is up, or one is being dialled or is exchanging HELLO. */
-  private isConnecting(id: DeviceId): boolean {
-    const r = this.dir.get(id);
-    return !!(r?.session || r?.connecting || this.handshaking.has(id));
-  }
-
-  private openSession(sock: PeerSocket, initiatedBySelf: boolean): void {
-    const channel = new MessageChannel(sock);
-    const tieBreak = sock.exportKeyingMaterial(SESSION_TIEBREAK_BYTES, SESSION_TIEBREAK_LABEL);
-    const session = new Session(sock.deviceId, initiatedBySelf, tieBreak, sock.remoteAddress, channel, { selfName: this.o.name, listenPort: this.listenPort }, this.clock, {
-      onReady: (s) => this.sessionReady(s),
-      onMessage: (s, m) => this.onSessionMessage(s, m),
-      onRtt: (s, ms) => {
-        const r = this.dir.get(s.peerId);
-        if (r && r.session === s) {
-          r.rttMs = ms;
-          r.lastSeen = this.clock.wallNow();
-          this.changed();
-        }
-      },
-      onClosed: (s, why) => this.sessionClosed(s, why),
-    });
-    if (initiatedBySelf) this.handshaking.set(sock.deviceId, session);
-  }
-
-  private sessionReady(s: Session): void {
-    if (this.handshaking.get(s.peerId) === s) this.handshaking.delete(s.peerId);
-    if (!this.o.store.getPin(s.peerId) || this.stopping) {
-      s.deny(this.stopping ? 'SHUTTING_DOWN' : 'NOT_TRUSTED', 'not trusted');
-      return;
-    }
-    const r = this.dir.ensure(s.peerId);
-    if (r.session && r.session !== s && r.session.isReady) {
-      const keep = preferredSession(this.selfId, r.session, s);
-      const drop = keep === s ? r.session : s;
-      r.session = keep;
-      drop.deny('DUPLICATE', 'a connection with this peer already exists');
-      if (keep !== s) return;
-    }
-    const wasOnline = r.session === s;
-    r.session = s;
-    r.connecting = false;
-    r.lastSeen = this.clock.wallNow();
-    if (s.peerHello?.name && !r.announcedName) r.announcedName = s.peerHello.name;
-    const rc = this.reconnect.get(s.peerId);
-    if (rc) {
-      this.clock.clearTimeout(rc.timer);
-      this.reconnect.delete(s.peerId);
-    }
-    // Remember where a trusted peer can be dialled (its listening port, not our source port).
-    const pin = this.o.store.getPin(s.peerId)!;
-    const port = s.peerHello?.port ?? 0;
-    if (port > 0) {
-      const address = `${s.remoteAddress.includes(':') ? `[${s.remoteAddress}]` : s.remoteAddress}:${port}`;
-      if (pin.address !== address) this.o.store.putPin({ ...pin, address });
-    }
-    if (!wasOnline) this.events.emit('peer-online', { deviceId: s.peerId, name: this.nameOf(s.peerId), address: s.remoteAddress });
-    this.transfers.peerOnline(s.peerId);
-    this.outbox.peerSeen(s.peerId);
+  private sessionUp(id: DeviceId, address: string, wasOnline: boolean): void {
+    if (!wasOnline) this.events.emit('peer-online', { deviceId: id, name: this.nameOf(id), address });
+    this.services.peerOnline(id);
     this.changed(true);
   }
 
-  private sessionClosed(s: Session, why: { code: string; message: string; bye: boolean }): void {
-    const r = this.dir.get(s.peerId);
-    if (this.handshaking.get(s.peerId) === s) {
-      this.handshaking.delete(s.peerId);
-      if (r && !r.session && !why.bye) this.retryLater(s.peerId); // it never came up (denied, timed out)
-    }
-    if (!r || r.session !== s) return;
-    r.session = undefined;
-    r.rttMs = undefined;
-    this.chat.sessionLost(s.peerId);
-    this.transfers.peerOffline(s.peerId);
-    this.events.emit('peer-offline', { deviceId: s.peerId, name: this.nameOf(s.peerId), reason: why.message });
-    if (!why.bye && why.code !== 'ERR_NOT_PINNED') this.connectSoon(s.peerId);
-    this.changed(true);
+  private sessionDown(id: DeviceId, reason: string): void {
+    this.services.peerOffline(id);
+    this.events.emit('peer-offline', { deviceId: id, name: this.nameOf(id), reason });
   }
 
-  private onSessionMessage(s: Session, m: Message): void {
-    const r = this.dir.get(s.peerId);
-    if (r) r.lastSeen = this.clock.wallNow();
-    switch (m.type) {
-      case 'CHAT':
-        this.bg(this.chat.received(s.peerId, m).then((ack) => s.send(ack)));
-        return;
-      case 'CHAT_ACK':
-        this.bg(this.chat.acked(s.peerId, m.id));
-        return;
-      default:
-        if (TRANSFER_CONTROL.has(m.type)) this.transfers.handleControl(s.peerId, m as TransferControlMessage);
-        return;
-    }
-  }
-
-  private sendToPeer(id: DeviceId, msg: Message): boolean {
-    const s = this.dir.get(id)?.session;
-    if (!s?.isReady) return false;
-    return s.send(msg) || true;
+  private sendToPeer(id: DeviceId, msg: Parameters<ConnectionLayer['send']>[1]): boolean {
+    return this.connections.send(id, msg);
   }
 
   private deliver(item: OutboxItem): void {
     if (item.kind === 'chat') return this.chat.deliver(item);
     return this.sends.deliver(item);
-  }
-
-  // ---------------------------------------------------------------- discovery
-
-  private onDiscovered(id: DeviceId, name: string, host: string, port: number, firstTime: boolean): void {
-    const r = this.dir.ensure(id);
-    const moved = !r.hint || r.hint.host !== host || r.hint.port !== port;
-    r.announcedName = name;
-    r.hint = { host, port };
-    r.discovery = 'fresh';
-    r.lastSeen = this.clock.wallNow();
-    const pinned = !!this.o.store.getPin(id);
-    if (firstTime || moved) this.events.emit('peer-discovered', { deviceId: id, name, address: host, port, verified: pinned });
-    // Seen again: a trusted peer we are not connected to is dialled at once.
-    if (pinned && !r.session && !r.connecting) this.connectSoon(id, 0);
-    this.changed();
-  }
-
-  private onDiscoveryStale(id: DeviceId): void {
-    const r = this.dir.get(id);
-    if (r) r.discovery = 'stale';
-    this.changed();
-  }
-
-  private onDiscoveryGone(id: DeviceId, reason: string): void {
-    const r = this.dir.get(id);
-    if (!r) return;
-    r.discovery = 'none';
-    if (reason === 'bye') this.events.emit('peer-left', { deviceId: id, name: this.nameOf(id) });
-    this.dir.prune(id, !!this.o.store.getPin(id));
-    this.changed(true);
   }
 
   // ---------------------------------------------------------------- pairing
@@ -750,7 +478,7 @@ export class Engine implements EngineHandle {
     if (r.ok) {
       const name = peerName.trim() || shortId(peerId);
       const existing = this.o.store.getPin(peerId);
-      const hint = this.dir.get(peerId)?.hint;
+      const hint = this.connections.hintOf(peerId);
       const addr = dialledAddress ?? (hint ? `${hint.host}:${hint.port}` : existing?.address);
       this.o.store.putPin({
         deviceId: peerId,
@@ -761,7 +489,7 @@ export class Engine implements EngineHandle {
       });
       this.events.emit('paired', { pairingId, deviceId: peerId, name });
       this.notice('info', `paired with ${name} (${shortId(peerId)})`);
-      this.connectSoon(peerId, 0);
+      this.connections.want(peerId, 0);
     } else {
       this.events.emit('pair-failed', { pairingId, deviceId: peerId, name: peerName, code: r.code ?? 'ABORTED', message: r.message ?? 'pairing failed' });
       this.notice('warn', `pairing with ${peerName || shortId(peerId)} failed: ${r.message ?? r.code}`);
@@ -802,7 +530,6 @@ export class Engine implements EngineHandle {
 
   private buildSnapshot(): EngineSnapshot {
     const now = this.clock.now();
-    const pins = this.o.store.listPins();
     const chats: Record<string, EngineSnapshot['chats'][string]> = {};
     if (this.history) for (const id of this.history.peers()) chats[id] = this.history.messages(id);
     return {
@@ -810,9 +537,9 @@ export class Engine implements EngineHandle {
         deviceId: this.selfId,
         shortId: shortId(this.selfId),
         name: this.o.name,
-        ...(this.listener ? { listenAddress: `${this.o.listen!.host}:${this.listenPort}` } : {}),
+        ...(this.connections.listenAddress ? { listenAddress: this.connections.listenAddress } : {}),
       },
-      peers: this.dir.views(pins),
+      peers: this.connections.views(),
       // Both exist once start() has built them; a snapshot can be taken before (trustAdd on a new engine).
       transfers: this.transfers && this.sends ? [...this.transfers.views(), ...this.sends.queuedViews()] : [],
       chats,
