@@ -1,76 +1,46 @@
 /**
- * The engine: one per identity. It owns the TLS listener, discovery, sessions
- * with trusted peers, pairing, chat and the outbox, and publishes one immutable
- * snapshot (≤ 10 per second) plus typed events. The dashboard and the headless
+ * The engine: one per identity, a thin composer. The connection layer
+ * (src/core/connections/) owns the listener, discovery, dialling and sessions;
+ * services (chat, transfers, outbox) attach to sessions through its registry
+ * by message type, pairing and bulk data through their ALPNs. The engine wires
+ * them, keeps the public EngineHandle methods and events, and publishes one
+ * immutable snapshot (≤ 10 per second). The dashboard and the headless
  * commands drive it through the same methods.
  */
 import { shortId, type DeviceId } from '../../protocol/device-id.js';
 import { systemClock, systemRandom, type Clock, type Random } from '../clock.js';
-import type { EngineHandle, EngineSnapshot, Notice, NoticeLevel, PathCheck } from '../engine-api.js';
+import type { EngineHandle, EngineSnapshot, NoticeLevel, PathCheck } from '../engine-api.js';
 import { EngineError } from '../errors.js';
-import { ChatHistory, type ChatRecord } from '../chat/chat-history.js';
-import { ChatService } from '../chat/chat-service.js';
+import type { ChatHistory } from '../chat/chat-history.js';
+import type { ChatService } from '../chat/chat-service.js';
 import { chatPeerService } from '../chat/chat-peer-service.js';
 import { ConnectionLayer } from '../connections/connection-layer.js';
 import { ServiceRegistry } from '../connections/service.js';
 import { outboxPeerService } from '../outbox/outbox-peer-service.js';
 import { pairingAlpnHandler } from '../pairing/pairing-alpn.js';
 import { bulkAlpnHandler, transferPeerService } from '../transfer/transfer-peer-service.js';
-import { Outbox, type OutboxItem, type OutboxRecord } from '../outbox/outbox.js';
-import { outboxEntry, type OutboxEntry } from '../outbox/outbox-entry.js';
+import type { Outbox, OutboxItem } from '../outbox/outbox.js';
+import type { OutboxEntry } from '../outbox/outbox-entry.js';
+import { pinPairedPeer } from '../pairing/pairing-outcome.js';
 import { PairingManager } from '../pairing/pairing-manager.js';
-import type { RecordLog } from '../record-log.js';
-import type { PinnedPeer } from '../../store/store.js';
 import { ALPN_BULK, ALPN_PAIRING } from '../tls/tls-options.js';
-import { TransferManager } from '../transfer/transfer-manager.js';
-import { FileSends } from './file-sends.js';
+import type { TransferManager } from '../transfer/transfer-manager.js';
+import { openServices } from './engine-services.js';
+import type { FileSends } from './file-sends.js';
+import { NoticeBoard } from './notices.js';
+import { OutboxCommands } from './outbox-commands.js';
+import { followSend } from './send-wait.js';
+import { waitUntil } from './wait-for.js';
 import { TypedEmitter } from '../typed-emitter.js';
 import type { EngineEventMap } from './events.js';
 import { checkLocalPath, completeLocalPath } from './local-paths.js';
 import { SnapshotPublisher } from './snapshot-publisher.js';
+import type { EngineOptions, PinnedPeer } from './engine-options.js';
 
 export { RECONNECT_BACKOFF_MS } from '../connections/redialer.js';
-/** `send` without --wait: how long to try reaching the peer before leaving the send queued. */
-export const SEND_CONNECT_WAIT_MS = 5_000;
-/** Notices stay in the snapshot this long. */
-export const NOTICE_TTL_MS = 8_000;
-const MAX_NOTICES = 20;
-
-export type { PinnedPeer };
-
-/** What the engine needs from the store (core → store through its interface). */
-export interface EngineStore {
-  listPins(): PinnedPeer[];
-  getPin(id: DeviceId): PinnedPeer | undefined;
-  putPin(pin: PinnedPeer): void;
-  removePin(id: DeviceId): boolean;
-  openLog<T>(name: string): Promise<RecordLog<T>>;
-}
-
-export interface EngineIdentity {
-  deviceId: DeviceId;
-  certPem: string;
-  keyPem: string;
-}
-
-export interface EngineOptions {
-  identity: EngineIdentity;
-  store: EngineStore;
-  name: string;
-  /** Accept connections (null: a private one-shot engine that only dials out). */
-  listen: { host: string; port: number } | null;
-  /** LAN discovery (null: off). */
-  discovery: { port: number; broadcast?: string[] } | null;
-  staticPeers?: { host: string; port: number }[];
-  clock?: Clock;
-  random?: Random;
-  /** Pairing requests time out after this (default PAIRING_TIMEOUT_MS). */
-  pairingTimeoutMs?: number;
-  /** Where received files are published (created if missing). */
-  downloadsDir: string;
-  /** How long a sent offer waits for the receiver's answer. */
-  offerTimeoutMs?: number;
-}
+export { SEND_CONNECT_WAIT_MS } from './send-wait.js';
+export { NOTICE_TTL_MS } from './notices.js';
+export type { EngineIdentity, EngineOptions, EngineStore, PinnedPeer } from './engine-options.js';
 
 export class Engine implements EngineHandle {
   readonly events = new TypedEmitter<EngineEventMap>();
@@ -86,8 +56,8 @@ export class Engine implements EngineHandle {
   private outbox!: Outbox;
   private transfers!: TransferManager;
   private sends!: FileSends;
-  private notices: Notice[] = [];
-  private noticeSeq = 0;
+  private readonly notices = new NoticeBoard();
+  private readonly outboxCommands: OutboxCommands;
   private stopping = false;
   private started = false;
 
@@ -114,11 +84,16 @@ export class Engine implements EngineHandle {
           this.notice('error', text);
         },
         notice: (level, text) => this.notice(level, text),
-        sessionUp: (id, address, wasOnline) => this.sessionUp(id, address, wasOnline),
-        sessionDown: (id, reason) => this.sessionDown(id, reason),
-        message: (id, m, reply) => {
-          this.services.route(id, m, reply);
+        sessionUp: (id, address, wasOnline) => {
+          if (!wasOnline) this.events.emit('peer-online', { deviceId: id, name: this.nameOf(id), address });
+          this.services.peerOnline(id);
+          this.changed(true);
         },
+        sessionDown: (id, reason) => {
+          this.services.peerOffline(id);
+          this.events.emit('peer-offline', { deviceId: id, name: this.nameOf(id), reason });
+        },
+        message: (id, m, reply) => void this.services.route(id, m, reply),
         changed: (urgent) => this.changed(urgent),
         error: (err) => this.backgroundError(err),
       },
@@ -137,6 +112,14 @@ export class Engine implements EngineHandle {
       onDone: (v, r) => this.pairingDone(v.id, v.peerId, v.peerName, v.direction === 'outgoing' ? v.address : undefined, r),
     });
     this.connections.handle(ALPN_PAIRING, pairingAlpnHandler(this.pairing));
+    this.outboxCommands = new OutboxCommands({
+      outbox: () => this.outbox,
+      clock: this.clock,
+      nameOf: (id) => this.nameOf(id),
+      wantPeer: (id) => this.connections.want(id, 0),
+      cancel: (id) => this.cancelTransfer(id),
+      waitFor: (pred, ms) => this.waitFor(pred, ms),
+    });
     this.publisher = new SnapshotPublisher<EngineSnapshot>(this.buildSnapshot(), this.clock, undefined, () => this.buildSnapshot());
   }
 
@@ -145,56 +128,19 @@ export class Engine implements EngineHandle {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    this.history = new ChatHistory(await this.o.store.openLog<ChatRecord>('chat'));
-    await this.history.open();
-    this.outbox = new Outbox(await this.o.store.openLog<OutboxRecord>('outbox'), this.clock, this.random);
-    await this.outbox.open();
-    this.chat = new ChatService({
-      history: this.history,
-      outbox: this.outbox,
-      clock: this.clock,
-      random: this.random,
-      sendToPeer: (id, msg) => this.sendToPeer(id, msg),
-      wantPeer: (id) => this.connections.want(id, 0),
-      onReceived: (id, m) => this.events.emit('chat-received', { deviceId: id, name: this.nameOf(id), id: m.id, text: m.text, at: m.at }),
-      onDelivered: (id, mid) => {
-        this.events.emit('chat-delivered', { deviceId: id, id: mid });
-        this.events.emit('outbox-delivered', { id: mid, deviceId: id, kind: 'chat' });
-      },
-      onChange: () => this.changed(),
-      onError: (err) => this.backgroundError(err),
-    });
-    this.outbox.subscribe(() => this.changed());
-    this.transfers = new TransferManager({
+    ({ history: this.history, outbox: this.outbox, chat: this.chat, transfers: this.transfers, sends: this.sends } = await openServices({
       selfId: this.selfId,
+      clock: this.clock,
+      random: this.random,
+      store: this.o.store,
       downloadsDir: this.o.downloadsDir,
-      clock: this.clock,
-      random: this.random,
       ...(this.o.offerTimeoutMs ? { offerTimeoutMs: this.o.offerTimeoutMs } : {}),
-      sendControl: (id, msg) => this.sendToPeer(id, msg),
-      dialBulk: (id) => this.connections.dialPeer(id, ALPN_BULK),
-      policyOf: (id) => this.o.store.getPin(id)?.policy ?? 'ask',
+      connections: this.connections,
+      events: this.events,
       nameOf: (id) => this.nameOf(id),
-      openLog: (name) => this.o.store.openLog(name),
-      onChange: () => this.changed(),
-      emit: (e) => {
-        const { type, ...payload } = e;
-        this.events.emit(type, payload as never);
-      },
-    });
-    await this.transfers.start();
-    this.sends = new FileSends({
-      transfers: this.transfers,
-      outbox: this.outbox,
-      clock: this.clock,
-      random: this.random,
-      isOnline: (id) => this.connections.isOnline(id),
-      wantPeer: (id) => this.connections.want(id, 0),
-      nameOf: (id) => this.nameOf(id),
+      changed: () => this.changed(),
       onError: (err) => this.backgroundError(err),
-      onDelivered: (item) => this.events.emit('outbox-delivered', { id: item.id, deviceId: item.peerId, kind: item.kind }),
-    });
-
+    }));
     this.connections.handle(ALPN_BULK, bulkAlpnHandler(this.transfers, (id) => !!this.o.store.getPin(id)));
     // Registration order is the order services hear a peer come online or go offline.
     this.services.register(chatPeerService(this.chat, (p) => this.bg(p)));
@@ -277,25 +223,8 @@ export class Engine implements EngineHandle {
    * `untilDelivered`, give up (leaving it queued) once the peer has been
    * unreachable for `connectWaitMs`: the outbox delivers it later.
    */
-  async waitSend(id: string, opts: { untilDelivered: boolean; connectWaitMs?: number }): Promise<{ state: string; error?: { code: string; message: string } }> {
-    const item = () => this.outbox.get(id);
-    const final = () => {
-      const it = item();
-      return !it || it.state === 'delivered' || it.state === 'failed' || it.state === 'cancelled';
-    };
-    const peerId = item()?.peerId;
-    const forever = 2 ** 31 - 1;
-    if (opts.untilDelivered || !peerId) await this.waitFor(final, forever);
-    else {
-      while (!final()) {
-        if (!(await this.waitFor(() => final() || this.dir.online(peerId), opts.connectWaitMs ?? SEND_CONNECT_WAIT_MS))) break;
-        if (final()) break;
-        if (item()?.state === 'queued') this.outbox.retryNow(id);
-        await this.waitFor(() => final() || !this.dir.online(peerId), forever);
-      }
-    }
-    const it = item();
-    return { state: it?.state ?? 'unknown', ...(it?.lastError ? { error: it.lastError } : {}) };
+  waitSend(id: string, opts: { untilDelivered: boolean; connectWaitMs?: number }): Promise<{ state: string; error?: { code: string; message: string } }> {
+    return followSend({ outbox: this.outbox, isOnline: (p) => this.connections.isOnline(p), waitFor: (pred, ms) => this.waitFor(pred, ms) }, id, opts);
   }
 
   /** Live transfer progress for one id (sampled view). */
@@ -392,25 +321,8 @@ export class Engine implements EngineHandle {
 
   /** Resolves true once `pred` holds (checked on every change), false after `ms`. */
   waitFor(pred: () => boolean, ms: number): Promise<boolean> {
-    if (pred()) return Promise.resolve(true);
-    return new Promise((resolve) => {
-      let done = false;
-      const finish = (v: boolean) => {
-        if (done) return;
-        done = true;
-        unsub();
-        this.clock.clearTimeout(timer);
-        resolve(v);
-      };
-      const check = () => pred() && finish(true);
-      const unsubs = [this.publisher.subscribe(check), this.outbox?.subscribe(check) ?? (() => {})];
-      const offs = (['peer-online', 'chat-delivered', 'paired', 'pair-failed'] as const).map((e) => this.events.on(e, check));
-      const unsub = () => {
-        unsubs.forEach((u) => u());
-        offs.forEach((u) => u());
-      };
-      const timer = this.clock.setTimeout(() => finish(pred()), ms);
-    });
+    const onEvents = (['peer-online', 'chat-delivered', 'paired', 'pair-failed'] as const).map((e) => (fn: () => void) => this.events.on(e, fn));
+    return waitUntil(pred, ms, this.clock, [this.publisher.subscribe, (fn) => this.outbox?.subscribe(fn) ?? (() => {}), ...onEvents]);
   }
 
   outboxItems(): OutboxItem[] {
@@ -418,54 +330,18 @@ export class Engine implements EngineHandle {
   }
 
   outboxEntries(): OutboxEntry[] {
-    return this.outbox.list().map((it) => this.outboxEntry(it));
+    return this.outboxCommands.entries();
   }
 
   outboxRetry(id: string): OutboxEntry {
-    const it = this.requireOutboxItem(id);
-    if (!this.outbox.retryNow(it.id)) throw new EngineError('ERR_USAGE', `outbox item ${it.id} is ${it.state}, not waiting for a retry`, 'usage');
-    this.connections.want(it.peerId, 0);
-    return this.outboxEntry(this.outbox.get(it.id)!);
+    return this.outboxCommands.retry(id);
   }
 
-  async outboxCancel(id: string): Promise<OutboxEntry> {
-    const it = this.requireOutboxItem(id);
-    if (it.state !== 'queued' && it.state !== 'sending') throw new EngineError('ERR_USAGE', `outbox item ${it.id} is already ${it.state}`, 'usage');
-    this.cancelTransfer(it.id);
-    await this.waitFor(() => this.outbox.get(it.id)?.state === 'cancelled', 2_000);
-    return this.outboxEntry(this.outbox.get(it.id)!);
+  outboxCancel(id: string): Promise<OutboxEntry> {
+    return this.outboxCommands.cancel(id);
   }
 
-  /** An outbox item by id or unique id prefix (at least 4 characters). */
-  private requireOutboxItem(id: string): OutboxItem {
-    const exact = this.outbox.get(id);
-    if (exact) return exact;
-    const matches = id.length >= 4 ? this.outbox.list().filter((it) => it.id.startsWith(id)) : [];
-    if (matches.length === 1) return matches[0]!;
-    throw new EngineError(matches.length ? 'ERR_PEER_AMBIGUOUS' : 'ERR_PEER_UNKNOWN', matches.length ? `${id} matches ${matches.length} outbox items` : `no outbox item ${id}`, 'usage');
-  }
-
-  private outboxEntry(it: OutboxItem): OutboxEntry {
-    return outboxEntry(it, this.nameOf(it.peerId), this.clock.now());
-  }
-
-
-  // ---------------------------------------------------------------- sessions
-
-  private sessionUp(id: DeviceId, address: string, wasOnline: boolean): void {
-    if (!wasOnline) this.events.emit('peer-online', { deviceId: id, name: this.nameOf(id), address });
-    this.services.peerOnline(id);
-    this.changed(true);
-  }
-
-  private sessionDown(id: DeviceId, reason: string): void {
-    this.services.peerOffline(id);
-    this.events.emit('peer-offline', { deviceId: id, name: this.nameOf(id), reason });
-  }
-
-  private sendToPeer(id: DeviceId, msg: Parameters<ConnectionLayer['send']>[1]): boolean {
-    return this.connections.send(id, msg);
-  }
+  // ---------------------------------------------------------------- services
 
   private deliver(item: OutboxItem): void {
     if (item.kind === 'chat') return this.chat.deliver(item);
@@ -476,17 +352,9 @@ export class Engine implements EngineHandle {
 
   private pairingDone(pairingId: string, peerId: DeviceId, peerName: string, dialledAddress: string | undefined, r: { ok: boolean; code?: string; message?: string }): void {
     if (r.ok) {
-      const name = peerName.trim() || shortId(peerId);
-      const existing = this.o.store.getPin(peerId);
       const hint = this.connections.hintOf(peerId);
-      const addr = dialledAddress ?? (hint ? `${hint.host}:${hint.port}` : existing?.address);
-      this.o.store.putPin({
-        deviceId: peerId,
-        name: existing?.name ?? name,
-        pinnedAt: this.clock.wallNow(),
-        policy: existing?.policy ?? 'ask',
-        ...(addr ? { address: addr } : {}),
-      });
+      const peer = { id: peerId, name: peerName, ...(dialledAddress ? { dialledAddress } : {}), ...(hint ? { hint } : {}) };
+      const name = pinPairedPeer(this.o.store, peer, this.clock.wallNow());
       this.events.emit('paired', { pairingId, deviceId: peerId, name });
       this.notice('info', `paired with ${name} (${shortId(peerId)})`);
       this.connections.want(peerId, 0);
@@ -518,8 +386,7 @@ export class Engine implements EngineHandle {
   }
 
   notice(level: NoticeLevel, text: string): void {
-    const now = this.clock.now();
-    this.notices = [...this.notices.filter((n) => now - n.at < NOTICE_TTL_MS), { id: ++this.noticeSeq, level, text, at: now }].slice(-MAX_NOTICES);
+    this.notices.add(level, text, this.clock.now());
     if (level === 'error') this.events.emit('error', { code: 'ERR_NOTICE', message: text });
     this.changed(true);
   }
@@ -545,7 +412,7 @@ export class Engine implements EngineHandle {
       chats,
       pairings: this.pairing.views(),
       offers: this.transfers ? this.transfers.offers() : [],
-      notices: this.notices.filter((n) => now - n.at < NOTICE_TTL_MS),
+      notices: this.notices.current(now),
     };
   }
 }

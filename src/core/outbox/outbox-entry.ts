@@ -3,6 +3,7 @@
  * JSON, the peer named, the next attempt as seconds from now.
  */
 import type { DeviceId } from '../../protocol/device-id.js';
+import { EngineError } from '../errors.js';
 import type { OutboxItem } from './outbox.js';
 
 export interface OutboxEntry {
@@ -34,4 +35,13 @@ export function outboxEntry(it: OutboxItem, peerName: string, now: number): Outb
     ...(it.lastError ? { lastError: it.lastError } : {}),
     createdAt: it.createdAt,
   };
+}
+
+/** An outbox item by id or unique id prefix (at least 4 characters). */
+export function findOutboxItem(items: { get(id: string): OutboxItem | undefined; list(): OutboxItem[] }, id: string): OutboxItem {
+  const exact = items.get(id);
+  if (exact) return exact;
+  const matches = id.length >= 4 ? items.list().filter((it) => it.id.startsWith(id)) : [];
+  if (matches.length === 1) return matches[0]!;
+  throw new EngineError(matches.length ? 'ERR_PEER_AMBIGUOUS' : 'ERR_PEER_UNKNOWN', matches.length ? `${id} matches ${matches.length} outbox items` : `no outbox item ${id}`, 'usage');
 }
