@@ -6,7 +6,7 @@
  */
 import { shortId, type DeviceId } from '../../protocol/device-id.js';
 import type { PeerState, PeerView } from '../engine-api.js';
-import type { Session } from '../engine/session.js';
+import type { Session } from './session.js';
 
 export interface PeerRecord {
   deviceId: DeviceId;
