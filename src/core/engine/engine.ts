@@ -17,14 +17,13 @@ import { chatPeerService } from '../chat/chat-peer-service.js';
 import { ConnectionLayer } from '../connections/connection-layer.js';
 import { ServiceRegistry } from '../connections/service.js';
 import { outboxPeerService } from '../outbox/outbox-peer-service.js';
-import { pairingAlpnHandler } from '../pairing/pairing-alpn.js';
 import { bulkAlpnHandler, transferPeerService } from '../transfer/transfer-peer-service.js';
 import type { Outbox, OutboxItem } from '../outbox/outbox.js';
 import type { OutboxEntry } from '../outbox/outbox-entry.js';
-import { pinPairedPeer } from '../pairing/pairing-outcome.js';
-import { PairingManager } from '../pairing/pairing-manager.js';
-import { ALPN_BULK, ALPN_PAIRING } from '../tls/tls-options.js';
+import type { PairingManager } from '../pairing/pairing-manager.js';
+import { ALPN_BULK } from '../tls/tls-options.js';
 import type { TransferManager } from '../transfer/transfer-manager.js';
+import { createPairing } from './engine-pairing.js';
 import { openServices } from './engine-services.js';
 import type { FileSends } from './file-sends.js';
 import { NoticeBoard } from './notices.js';
@@ -98,20 +97,18 @@ export class Engine implements EngineHandle {
         error: (err) => this.backgroundError(err),
       },
     });
-    this.pairing = new PairingManager({
+    this.pairing = createPairing({
       selfId: this.selfId,
-      selfName: () => this.o.name,
+      name: () => this.o.name,
       clock: this.clock,
       random: this.random,
       ...(o.pairingTimeoutMs ? { timeoutMs: o.pairingTimeoutMs } : {}),
-      dial: (host, port, expectedDeviceId) => this.connections.dial(host, port, ALPN_PAIRING, expectedDeviceId),
-      onChange: () => this.changed(true),
-      onCode: (v) => {
-        this.events.emit('pair-request', { pairingId: v.id, deviceId: v.peerId, name: v.peerName, address: v.address, code: v.code ?? '', direction: v.direction });
-      },
-      onDone: (v, r) => this.pairingDone(v.id, v.peerId, v.peerName, v.direction === 'outgoing' ? v.address : undefined, r),
+      connections: this.connections,
+      pins: o.store,
+      events: this.events,
+      notice: (level, text) => this.notice(level, text),
+      changed: (urgent) => this.changed(urgent),
     });
-    this.connections.handle(ALPN_PAIRING, pairingAlpnHandler(this.pairing));
     this.outboxCommands = new OutboxCommands({
       outbox: () => this.outbox,
       clock: this.clock,
@@ -346,23 +343,6 @@ export class Engine implements EngineHandle {
   private deliver(item: OutboxItem): void {
     if (item.kind === 'chat') return this.chat.deliver(item);
     return this.sends.deliver(item);
-  }
-
-  // ---------------------------------------------------------------- pairing
-
-  private pairingDone(pairingId: string, peerId: DeviceId, peerName: string, dialledAddress: string | undefined, r: { ok: boolean; code?: string; message?: string }): void {
-    if (r.ok) {
-      const hint = this.connections.hintOf(peerId);
-      const peer = { id: peerId, name: peerName, ...(dialledAddress ? { dialledAddress } : {}), ...(hint ? { hint } : {}) };
-      const name = pinPairedPeer(this.o.store, peer, this.clock.wallNow());
-      this.events.emit('paired', { pairingId, deviceId: peerId, name });
-      this.notice('info', `paired with ${name} (${shortId(peerId)})`);
-      this.connections.want(peerId, 0);
-    } else {
-      this.events.emit('pair-failed', { pairingId, deviceId: peerId, name: peerName, code: r.code ?? 'ABORTED', message: r.message ?? 'pairing failed' });
-      this.notice('warn', `pairing with ${peerName || shortId(peerId)} failed: ${r.message ?? r.code}`);
-    }
-    this.changed(true);
   }
 
   // ---------------------------------------------------------------- snapshot
