@@ -44,4 +44,13 @@ export default tseslint.config(
       }],
     },
   },
+  {
+    // store/ sits under core (core reaches it through an interface); common/ is shared by both.
+    files: ['src/store/**/*.ts', 'src/common/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/core/*', '**/core', '**/ui/*', '**/cli/*'], message: 'store/ and common/ import nothing from core, ui or cli.' }],
+      }],
+    },
+  },
 );

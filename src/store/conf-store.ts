@@ -14,7 +14,7 @@
  */
 import { chmodSync, statSync } from 'node:fs';
 import Conf from 'conf';
-import { ensureConfigDir, type ConfigPaths } from '../core/config-dir.js';
+import { ensureConfigDir, type ConfigPaths } from '../common/config-dir.js';
 import { DocumentStore, storeError } from './document-store.js';
 import { syncDirSync } from './durable-fs.js';
 import { JournalDirectory } from './journal-dir.js';

@@ -3,7 +3,7 @@
  * one small document, loaded once and written through a backend on every
  * change; journals live in a JournalDirectory.
  */
-import { EngineError } from '../core/errors.js';
+import { EngineError } from '../common/errors.js';
 import type { DeviceId } from '../protocol/device-id.js';
 import type { JournalDirectory } from './journal-dir.js';
 import type { Journal } from './journal.js';

@@ -19,7 +19,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { EngineError } from '../core/errors.js';
+import { EngineError } from '../common/errors.js';
 import { encodeRecord, JOURNAL_HEADER, MAX_RECORD_BYTES } from './journal-format.js';
 import { nodeJournalIo, type JournalFile, type JournalIo } from './journal-io.js';
 import { RecordReader, type StopReason } from './journal-reader.js';

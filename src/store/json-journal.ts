@@ -3,7 +3,7 @@
  * the way out by an optional `parse` (e.g. a zod schema's `.parse`). Satisfies
  * the engine's `RecordLog<T>` (append / readAll / rewrite).
  */
-import { EngineError } from '../core/errors.js';
+import { EngineError } from '../common/errors.js';
 import { journalError, type Journal } from './journal.js';
 
 export class JsonJournal<T> {

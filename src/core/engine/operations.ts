@@ -7,7 +7,9 @@
 import { parseDeviceId, type DeviceId } from '../../protocol/device-id.js';
 import type { PeerView } from '../engine-api.js';
 import { EngineError } from '../errors.js';
-import type { Engine, PinnedPeer } from './engine.js';
+import type { PinnedPeer } from '../../store/store.js';
+import type { OutboxEntry } from '../outbox/outbox-entry.js';
+import type { Engine } from './engine.js';
 import type { EngineEvent } from './events.js';
 import { resolvePeer } from './peer-resolve.js';
 
@@ -67,19 +69,7 @@ export interface SendOutcome {
   error?: { code: string; message: string };
 }
 
-export interface OutboxEntry {
-  id: string;
-  kind: 'chat' | 'send';
-  deviceId: DeviceId;
-  peer: string;
-  state: string;
-  attempts: number;
-  /** Seconds until the next attempt, while queued. */
-  nextAttemptIn?: number;
-  what: string;
-  lastError?: { code: string; message: string };
-  createdAt: number;
-}
+export type { OutboxEntry };
 
 export const OPERATION_NAMES = [
   'status', 'peers', 'chat', 'pair', 'pairOutcome', 'pairAnswer', 'pairRequests', 'trustList', 'trustAdd', 'trustRemove', 'watch',

@@ -8,7 +8,7 @@
  */
 import type { Message } from '../../protocol/messages/index.js';
 import type { Clock } from '../clock.js';
-import { Heartbeat } from '../engine/heartbeat.js';
+import { Heartbeat } from '../connections/heartbeat.js';
 
 /** Well under the idle timeout, so one lost beat never closes the connection. */
 export const PAIRING_BEAT_INTERVAL_MS = 2_000;

@@ -10,7 +10,7 @@ import type { Clock, Random } from '../clock.js';
 import { KeyedRateLimiter, TokenBucket } from '../discovery/rate-limiter.js';
 import type { PairingView } from '../engine-api.js';
 import { EngineError } from '../errors.js';
-import { MessageChannel } from '../engine/message-channel.js';
+import { MessageChannel } from '../connections/message-channel.js';
 import type { PeerSocket } from '../tls/peer-socket.js';
 import { PairingFlow, type PairingResult } from './pairing-flow.js';
 import { PairingKeepalive } from './pairing-keepalive.js';

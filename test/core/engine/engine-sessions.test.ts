@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Engine } from '../../../src/core/engine/engine.js';
-import { Session } from '../../../src/core/engine/session.js';
+import { Session } from '../../../src/core/connections/session.js';
 import type { Message } from '../../../src/protocol/messages/index.js';
 import { testIdentity } from '../../helpers/certs.js';
 import { MemoryEngineStore, tempDownloads } from '../../helpers/memory-engine-store.js';

@@ -7,7 +7,7 @@
  * disk.
  */
 import { mkdirSync } from 'node:fs';
-import { MessageChannel } from '../../../../src/core/engine/message-channel.js';
+import { MessageChannel } from '../../../../src/core/connections/message-channel.js';
 import { systemClock } from '../../../../src/core/clock.js';
 import type { RecordLog } from '../../../../src/core/record-log.js';
 import { dialTls } from '../../../../src/core/tls/tls-dialer.js';

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { preferredSession, type Session } from '../../../src/core/engine/session.js';
+import { preferredSession, type Session } from '../../../src/core/connections/session.js';
 
 const ALICE = 'AAAAAAA-alice' as Session['peerId'];
 const BOB = 'BBBBBBB-bob' as Session['peerId'];
