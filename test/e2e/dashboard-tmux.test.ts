@@ -25,7 +25,7 @@ describe.skipIf(tmuxMissing)('two real dashboards in tmux, driven by keys only',
     const disc = await freeUdpPort();
     // The exit status goes to a file: tmux can mark a pane dead before it learns how it ended.
     const cmd = (dir: string, name: string) =>
-      `CI=true ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} --config-dir ${dir} --name ${name} --port 0 --discovery-port ${disc} --broadcast 127.255.255.255 --downloads ${dir}/downloads; echo $? > ${dir}/exit-status`;
+      `CI=true ${JSON.stringify(process.execPath)} ${JSON.stringify(CLI)} --in-process --config-dir ${dir} --name ${name} --port 0 --discovery-port ${disc} --broadcast 127.255.255.255 --downloads ${dir}/downloads; echo $? > ${dir}/exit-status`;
     const exitStatus = (dir: string): number | undefined => {
       try {
         return Number(readFileSync(`${dir}/exit-status`, 'utf8').trim());

@@ -49,7 +49,7 @@ describe.skipIf(tmuxMissing)('pairing over real processes, with humans who take 
     const [idA, idB] = await Promise.all([ids(a), ids(b)]);
     const disc = await freeUdpPort();
     const cmd = (d: string, name: string) =>
-      `CI=true ${node} ${cli} --config-dir ${d} --name ${name} --port 0 --discovery-port ${disc} --broadcast 127.255.255.255 --downloads ${d}/downloads`;
+      `CI=true ${node} ${cli} --in-process --config-dir ${d} --name ${name} --port 0 --discovery-port ${disc} --broadcast 127.255.255.255 --downloads ${d}/downloads`;
     tmux.start('A', cmd(a.path, 'alice'));
     tmux.start('B', cmd(b.path, 'bob'));
     await tmux.waitFor('A', new RegExp(`bob ${idB.shortId} \\?`));

@@ -1,20 +1,13 @@
-import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
 import type { Command, CommandContext } from '../command.js';
 import { createOutput } from '../output.js';
 import { formatEvent } from '../event-format.js';
 import { untilSignal } from '../signals.js';
 import { ExitCode } from '../exit-codes.js';
 import { errorCodeOf, errorMessageOf, exitCodeFor } from '../error-exit.js';
-import { prepareConfigDir } from '../../core/config-dir.js';
-import { LogCap, daemonLogPath, rotateIfFull } from '../../core/daemon/daemon-log.js';
-import { EngineError } from '../../core/errors.js';
+import { LogCap } from '../../core/daemon/daemon-log.js';
+import { spawnDaemon, type DaemonReport } from '../daemon-spawn.js';
 import { runOwnedEngine } from '../../runtime.js';
 
-/** How long `daemon` waits for the background engine to listen. */
-const START_TIMEOUT_MS = 30_000;
-
-type ChildReport = { type: 'ready'; pid: number; listening: string } | { type: 'failed'; code: string; message: string; exitCode: number };
 
 export const daemonCommand: Command = {
   name: 'daemon',
@@ -36,7 +29,7 @@ export const daemonCommand: Command = {
 /** The engine itself: `daemon --foreground`, and the detached child `daemon` starts. */
 async function runEngineHere({ options, stdout, stderr }: CommandContext): Promise<number> {
   const background = typeof process.send === 'function';
-  const report = (r: ChildReport) => {
+  const report = (r: DaemonReport) => {
     if (background) process.send!(r);
   };
   const out = createOutput(options.json, stdout, stderr);
@@ -90,61 +83,13 @@ async function runEngineHere({ options, stdout, stderr }: CommandContext): Promi
 /** `daemon`: start the engine as a detached child and wait until it listens (or says why not). */
 async function startInBackground({ options, stdout, stderr }: CommandContext): Promise<number> {
   const out = createOutput(options.json, stdout, stderr);
-  const paths = await prepareConfigDir(options.configDir);
-  const logFile = daemonLogPath(paths.root);
-  rotateIfFull(logFile);
-  const fd = openSync(logFile, 'a', 0o600);
   const argv = process.argv.slice(2);
-  const args = [...process.execArgv, process.argv[1]!, ...argv, '--foreground'];
-  const child = spawn(process.execPath, args, {
-    detached: true, // its own session and process group: a terminal's hangup never reaches it
-    stdio: ['ignore', fd, fd, 'ipc'],
-    env: { ...process.env, PEERDECK_DAEMON_LOG: logFile },
-  });
-  closeSync(fd);
-  const outcome = await new Promise<ChildReport | { type: 'exited'; code: number | null; signal: string | null } | { type: 'timeout' }>((resolve) => {
-    const timer = setTimeout(() => resolve({ type: 'timeout' }), START_TIMEOUT_MS);
-    child.once('message', (m) => {
-      clearTimeout(timer);
-      resolve(m as ChildReport);
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ type: 'exited', code, signal });
-    });
-    child.once('error', (err) => {
-      clearTimeout(timer);
-      resolve({ type: 'failed', code: 'ERR_DAEMON', message: err.message, exitCode: ExitCode.RUNTIME });
-    });
-  });
-  if (outcome.type === 'ready') {
-    child.disconnect();
-    child.unref();
-    if (out.json) out.event('daemon-started', { pid: outcome.pid, listening: outcome.listening, configDir: paths.root, log: logFile });
-    else {
-      out.line(`peerdeck daemon running (pid ${outcome.pid}), listening on ${outcome.listening}`);
-      out.line(`log: ${logFile}`);
-      out.line("'peerdeck status' shows it; 'peerdeck stop' stops it; send, chat, pair, peers use it.");
-    }
-    return ExitCode.OK;
+  const started = await spawnDaemon(options.configDir, argv.slice(argv.indexOf('daemon') + 1));
+  if (out.json) out.event('daemon-started', { pid: started.pid, listening: started.listening, configDir: started.configDir, log: started.log });
+  else {
+    out.line(`peerdeck daemon running (pid ${started.pid}), listening on ${started.listening}`);
+    out.line(`log: ${started.log}`);
+    out.line("'peerdeck' attaches a dashboard; 'peerdeck status' shows it; 'peerdeck stop' stops it; send, chat, pair, peers use it.");
   }
-  if (outcome.type === 'timeout') child.kill('SIGTERM');
-  else if (child.connected) child.disconnect();
-  child.unref();
-  if (outcome.type === 'failed') throw Object.assign(new EngineError('ERR_INTERNAL', outcome.message), { code: outcome.code });
-  const tail = readTail(logFile);
-  throw new EngineError(
-    'ERR_INTERNAL',
-    outcome.type === 'timeout'
-      ? `the daemon did not start listening within ${START_TIMEOUT_MS / 1000} s (log: ${logFile})`
-      : `the daemon exited before it listened (${outcome.signal ?? `exit ${outcome.code}`}); log ${logFile}${tail ? `:\n${tail}` : ''}`,
-  );
-}
-
-function readTail(file: string): string {
-  try {
-    return readFileSync(file, 'utf8').trimEnd().split('\n').slice(-5).join('\n');
-  } catch {
-    return '';
-  }
+  return ExitCode.OK;
 }
