@@ -7,6 +7,8 @@ import type { Command, KeyContext } from './keymap.js';
 import { PANES } from './layout.js';
 import type { Dialog } from './dialogs.js';
 import { safeName } from './safe.js';
+import { commandEdit, editInput } from './input-edit.js';
+import { EMPTY_LINE } from './line-editor.js';
 import {
   type Transition,
   type UiState,
@@ -127,10 +129,10 @@ function submit(ctx: CommandCtx): Transition {
   if (ctx.context === 'chat-input') {
     const peer = selectedPeer(ctx.snapshot.peers, state.selectedPeerId);
     if (!peer) return stay({ ...state, mode: 'normal' });
-    const text = state.drafts[peer.deviceId] ?? '';
+    const text = state.drafts[peer.deviceId]?.text ?? '';
     if (text.trim() === '') return stay(state);
     return {
-      state: { ...state, drafts: { ...state.drafts, [peer.deviceId]: '' }, chatRevision: state.chatRevision + 1, chatScroll: 0 },
+      state: { ...state, drafts: { ...state.drafts, [peer.deviceId]: EMPTY_LINE }, chatScroll: 0 },
       effects: [{ type: 'sendChat', peerId: peer.deviceId, text }],
     };
   }
@@ -173,7 +175,7 @@ export function runCommand(command: Command, ctx: CommandCtx): Transition {
         ...state,
         mode: 'send',
         selectedPeerId: peer.deviceId,
-        send: { peerId: peer.deviceId, path: '', revision: 0, checking: false, candidates: [] },
+        send: { peerId: peer.deviceId, path: '', cursor: 0, checking: false, candidates: [] },
       });
     }
     case 'chat': {
@@ -205,6 +207,17 @@ export function runCommand(command: Command, ctx: CommandCtx): Transition {
       const send = state.send;
       if (!send) return stay(state);
       return { state: { ...state, send: { ...send, message: undefined } }, effects: [{ type: 'completePath', path: send.path }] };
+    }
+    case 'cursorLeft':
+    case 'cursorRight':
+    case 'lineStart':
+    case 'lineEnd':
+    case 'deleteBack':
+    case 'deleteForward':
+    case 'deleteWord':
+    case 'clearLine': {
+      const edit = commandEdit(command);
+      return edit ? editInput(state, snapshot, edit) : stay(state);
     }
     case 'yes':
       return answer(ctx, true);

@@ -17,7 +17,17 @@ export type KeyName =
   | 'down'
   | 'enter'
   | 'escape'
-  | 'ctrl-c';
+  | 'ctrl-c'
+  | 'left'
+  | 'right'
+  | 'home'
+  | 'end'
+  | 'backspace'
+  | 'delete'
+  | 'ctrl-a'
+  | 'ctrl-e'
+  | 'ctrl-u'
+  | 'ctrl-w';
 
 /** A single key: a named key or one printable character (case-sensitive). */
 export type KeySpec = { readonly name: KeyName } | { readonly char: string };
@@ -34,6 +44,14 @@ export type Command =
   | 'retry'
   | 'submit'
   | 'complete'
+  | 'cursorLeft'
+  | 'cursorRight'
+  | 'lineStart'
+  | 'lineEnd'
+  | 'deleteBack'
+  | 'deleteForward'
+  | 'deleteWord'
+  | 'clearLine'
   | 'yes'
   | 'no'
   | 'help'
@@ -65,6 +83,7 @@ export interface Binding {
 
 const PANES: readonly KeyContext[] = PANE_CONTEXTS;
 const PEER_PANES: readonly KeyContext[] = ['peers', 'chat'];
+const INPUTS: readonly KeyContext[] = ['chat-input', 'send-input'];
 
 export const KEYMAP: readonly Binding[] = [
   {
@@ -167,6 +186,70 @@ export const KEYMAP: readonly Binding[] = [
     status: 'complete',
   },
   {
+    command: 'cursorLeft',
+    keys: [{ name: 'left' }],
+    label: '←',
+    description: 'Move the cursor left',
+    category: 'Input',
+    where: INPUTS,
+  },
+  {
+    command: 'cursorRight',
+    keys: [{ name: 'right' }],
+    label: '→',
+    description: 'Move the cursor right',
+    category: 'Input',
+    where: INPUTS,
+  },
+  {
+    command: 'lineStart',
+    keys: [{ name: 'home' }, { name: 'ctrl-a' }],
+    label: 'Home Ctrl-A',
+    description: 'Move to the start of the line',
+    category: 'Input',
+    where: INPUTS,
+  },
+  {
+    command: 'lineEnd',
+    keys: [{ name: 'end' }, { name: 'ctrl-e' }],
+    label: 'End Ctrl-E',
+    description: 'Move to the end of the line',
+    category: 'Input',
+    where: INPUTS,
+  },
+  {
+    command: 'deleteBack',
+    keys: [{ name: 'backspace' }],
+    label: 'Backspace',
+    description: 'Delete the character before the cursor',
+    category: 'Input',
+    where: INPUTS,
+  },
+  {
+    command: 'deleteForward',
+    keys: [{ name: 'delete' }],
+    label: 'Del',
+    description: 'Delete the character under the cursor',
+    category: 'Input',
+    where: INPUTS,
+  },
+  {
+    command: 'deleteWord',
+    keys: [{ name: 'ctrl-w' }],
+    label: 'Ctrl-W',
+    description: 'Delete the word before the cursor',
+    category: 'Input',
+    where: INPUTS,
+  },
+  {
+    command: 'clearLine',
+    keys: [{ name: 'ctrl-u' }],
+    label: 'Ctrl-U',
+    description: 'Clear the line',
+    category: 'Input',
+    where: INPUTS,
+  },
+  {
     command: 'yes',
     keys: [{ char: 'y' }],
     label: 'y',
@@ -230,8 +313,8 @@ export function binding(command: Command): Binding {
   return b;
 }
 
-/** A key press normalised from Ink's (input, key) pair. */
-export type KeyPress = { readonly name: KeyName } | { readonly char: string } | { readonly other: true };
+/** A key press decoded from terminal input (key-decoder.ts); `paste` is one bracketed paste. */
+export type KeyPress = { readonly name: KeyName } | { readonly char: string } | { readonly paste: string } | { readonly other: true };
 
 function specMatches(spec: KeySpec, key: KeyPress): boolean {
   if ('name' in spec) return 'name' in key && key.name === spec.name;
@@ -307,5 +390,25 @@ export function keySequence(spec: KeySpec): string {
       return '\x1b';
     case 'ctrl-c':
       return '\x03';
+    case 'left':
+      return '\x1b[D';
+    case 'right':
+      return '\x1b[C';
+    case 'home':
+      return '\x1b[H';
+    case 'end':
+      return '\x1b[F';
+    case 'backspace':
+      return '\x7f';
+    case 'delete':
+      return '\x1b[3~';
+    case 'ctrl-a':
+      return '\x01';
+    case 'ctrl-e':
+      return '\x05';
+    case 'ctrl-u':
+      return '\x15';
+    case 'ctrl-w':
+      return '\x17';
   }
 }

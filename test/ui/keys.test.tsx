@@ -24,7 +24,62 @@ type Scenario = (k: number) => Promise<void>;
 
 const idle = { transfers: [] };
 
+/** Types `before` into the chat input, presses the command's key `k`, types `after`, sends; returns what was sent. */
+async function chatEdit(command: Command, k: number, before: string, after: string, presses = 1): Promise<unknown> {
+  const u = await start();
+  await u.pressCommand('chat');
+  await u.type(before);
+  for (let i = 0; i < presses; i++) await u.pressCommand(command, k);
+  await u.type(after);
+  await u.pressCommand('submit');
+  return u.engine.callsOf('sendChat')[0]?.[1];
+}
+
 const scenarios: Record<Command, Scenario> = {
+  async cursorLeft(k) {
+    expect(await chatEdit('cursorLeft', k, 'ab', 'X')).toBe('aXb');
+  },
+  async cursorRight(k) {
+    const u = await start();
+    await u.pressCommand('send');
+    await u.type('/tmp/ab');
+    await u.pressCommand('cursorLeft');
+    await u.pressCommand('cursorLeft');
+    await u.pressCommand('cursorRight', k);
+    await u.type('X');
+    expect(u.lastFrame()).toContain('Path: /tmp/aXb');
+  },
+  async lineStart(k) {
+    expect(await chatEdit('lineStart', k, 'ab', 'X')).toBe('Xab');
+  },
+  async lineEnd(k) {
+    const u = await start();
+    await u.pressCommand('chat');
+    await u.type('ab');
+    await u.pressCommand('lineStart');
+    await u.pressCommand('lineEnd', k);
+    await u.type('X');
+    await u.pressCommand('submit');
+    expect(u.engine.callsOf('sendChat')[0]?.[1]).toBe('abX');
+  },
+  async deleteBack(k) {
+    expect(await chatEdit('deleteBack', k, 'abc', 'd', 2)).toBe('ad');
+  },
+  async deleteForward(k) {
+    const u = await start();
+    await u.pressCommand('chat');
+    await u.type('abc');
+    await u.pressCommand('lineStart');
+    await u.pressCommand('deleteForward', k);
+    await u.pressCommand('submit');
+    expect(u.engine.callsOf('sendChat')[0]?.[1]).toBe('bc');
+  },
+  async deleteWord(k) {
+    expect(await chatEdit('deleteWord', k, 'hello big world', 'there')).toBe('hello big there');
+  },
+  async clearLine(k) {
+    expect(await chatEdit('clearLine', k, 'oops', 'ok')).toBe('ok');
+  },
   async focusNext(k) {
     const u = await start();
     expect(u.lastFrame()).toContain('▸ Peers');

@@ -23,8 +23,6 @@ export interface DashboardProps {
   state: UiState;
   dialogs: readonly Dialog[];
   context: KeyContext;
-  onDraft: (text: string) => void;
-  onPath: (path: string) => void;
 }
 
 function statusExtra(state: UiState, context: KeyContext, dialogs: readonly Dialog[]): string | undefined {
@@ -35,7 +33,7 @@ function statusExtra(state: UiState, context: KeyContext, dialogs: readonly Dial
   return undefined;
 }
 
-export function Dashboard({ layout, state, dialogs, context, onDraft, onPath }: DashboardProps) {
+export function Dashboard({ layout, state, dialogs, context }: DashboardProps) {
   const focus = layout.focus;
   const overlay = layout.overlay;
   const front = dialogs[0];
@@ -55,9 +53,7 @@ export function Dashboard({ layout, state, dialogs, context, onDraft, onPath }: 
             selectedId={state.selectedPeerId}
             typing={context === 'chat-input'}
             drafts={state.drafts}
-            revision={state.chatRevision}
             scroll={state.chatScroll}
-            onDraft={onDraft}
           />
         </Box>
       </Box>
@@ -69,7 +65,7 @@ export function Dashboard({ layout, state, dialogs, context, onDraft, onPath }: 
       </Box>
       {overlay && context === 'help' ? <HelpOverlay rect={overlay} scroll={state.helpScroll} /> : null}
       {overlay && context === 'dialog' ? <DialogHost dialogs={dialogs} rect={overlay} scroll={dialogScroll} /> : null}
-      {overlay && context === 'send-input' && state.send ? <SendInput rect={overlay} send={state.send} onPath={onPath} /> : null}
+      {overlay && context === 'send-input' && state.send ? <SendInput rect={overlay} send={state.send} /> : null}
     </Box>
   );
 }
