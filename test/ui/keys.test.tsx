@@ -274,6 +274,15 @@ describe('every key in the keymap does what the help says', () => {
     u.unmount();
   });
 
+  it('every key of one chunk is handled in order, and the result is on screen at once (tmux send-keys, SSH)', async () => {
+    const u = await start();
+    await u.pressCommand('chat');
+    await u.press('hello wor\x7f\x7frld there'); // one read
+    expect(u.lastFrame()).toContain('› hello wrld there');
+    await u.press('\x1b[200~ + pasted\x1b[31m\ttab\r\n\x1b[201~', '\x1b[D\x1b[DX\r');
+    expect(u.engine.callsOf('sendChat')).toEqual([[bob!.deviceId, 'hello wrld there + pasted[31m tXab']]);
+  });
+
   it('keys do not leak through modal layers', async () => {
     const u = await start({ pairings: [makePairing('p1', carol!)] });
     await u.press('s', 'x', 'r', 'p', 'j', '\t');
