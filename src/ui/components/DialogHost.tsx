@@ -47,17 +47,32 @@ export function answerLine(view: Pick<DialogView, 'yes' | 'no'>): Row {
   };
 }
 
-export function DialogHost({ dialogs, rect, scroll }: { dialogs: readonly Dialog[]; rect: Rect; scroll: number }) {
+/** Borders, the blank line and the answer line around a dialog's body. */
+const CHROME_ROWS = 4;
+
+/**
+ * The dialog's own rectangle: as tall as its content (never taller than the
+ * room the layout gives), centred in that room.
+ */
+export function dialogRect(room: Rect, bodyRows: number): Rect {
+  const height = Math.min(room.height, bodyRows + CHROME_ROWS);
+  return { ...room, y: room.y + Math.floor((room.height - height) / 2), height };
+}
+
+export function DialogHost({ dialogs, rect: room, scroll }: { dialogs: readonly Dialog[]; rect: Rect; scroll: number }) {
   const front = dialogs[0];
   if (!front) return null;
-  const inner = rect.width - 2;
-  const bodyHeight = rect.height - 4; // borders, blank line, answer line
-  const view = dialogView(front, inner, bodyHeight, scroll);
+  const inner = room.width - 2;
+  const maxBody = room.height - CHROME_ROWS;
+  const view = dialogView(front, inner, maxBody, scroll);
+  const bodyHeight = Math.min(maxBody, view.rows.length);
+  const rect = dialogRect(room, bodyHeight);
   const queue = dialogs.length > 1 ? ` (1 of ${dialogs.length})` : '';
   const answer = answerLine(view);
   return (
     <Overlay
       rect={rect}
+      gutter
       title={`${view.title}${queue}`}
       footer={
         <>
