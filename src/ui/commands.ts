@@ -5,7 +5,7 @@
 import type { EngineSnapshot } from '../core/engine-api.js';
 import type { Command, KeyContext } from './keymap.js';
 import { PANES } from './layout.js';
-import type { Dialog } from './dialogs.js';
+import { type Dialog, hiddenOffers } from './dialogs.js';
 import { safeName } from './safe.js';
 import { commandEdit, editInput } from './input-edit.js';
 import { EMPTY_LINE } from './line-editor.js';
@@ -148,8 +148,12 @@ function submit(ctx: CommandCtx): Transition {
 function close(ctx: CommandCtx): Transition {
   const { state } = ctx;
   switch (ctx.context) {
-    case 'dialog':
+    case 'dialog': {
+      // An offer is only put aside: it stays pending (Transfers lists it) and nothing is sent.
+      const front = ctx.dialogs[0];
+      if (front?.kind === 'offer') return stay({ ...state, hiddenOffers: [...state.hiddenOffers, front.offer.id] });
       return answer(ctx, false);
+    }
     case 'send-input':
       return stay({ ...state, mode: 'normal', send: undefined });
     default:
@@ -218,6 +222,13 @@ export function runCommand(command: Command, ctx: CommandCtx): Transition {
     case 'clearLine': {
       const edit = commandEdit(command);
       return edit ? editInput(state, snapshot, edit) : stay(state);
+    }
+    case 'answerOffer': {
+      const waiting = hiddenOffers(state, snapshot);
+      const first = waiting[0];
+      if (!first) return note(ctx, 'No offer is waiting for an answer');
+      const keep = new Set(waiting.slice(1).map((o) => o.id));
+      return stay({ ...state, hiddenOffers: state.hiddenOffers.filter((id) => keep.has(id)) });
     }
     case 'yes':
       return answer(ctx, true);

@@ -17,6 +17,7 @@ export interface DialogBody {
   readonly rows: readonly Row[];
   readonly yes?: string;
   readonly no: string;
+  readonly esc?: string;
 }
 
 const blank: Row = { segments: [seg('')] };
@@ -89,7 +90,7 @@ export function offerBody(d: Offer, width: number, height: number, scroll: numbe
     const below = files.length - start - slots;
     list.push({ segments: [seg(`  ${start > 0 ? `↑ ${start} above  ` : ''}${below > 0 ? `↓ ${below} more` : ''}  (↑↓ scroll)`, 'muted')] });
   }
-  return { rows: [...head, ...list, ...tail], yes: 'accept', no: 'deny' };
+  return { rows: [...head, ...list, ...tail], yes: 'accept', no: 'deny', esc: 'later' };
 }
 
 export function confirmTitle(d: Confirm): string {

@@ -42,6 +42,7 @@ export type Command =
   | 'pair'
   | 'cancel'
   | 'retry'
+  | 'answerOffer'
   | 'submit'
   | 'complete'
   | 'cursorLeft'
@@ -168,6 +169,14 @@ export const KEYMAP: readonly Binding[] = [
     status: 'retry now',
   },
   {
+    command: 'answerOffer',
+    keys: [{ char: 'a' }],
+    label: 'a',
+    description: 'Bring back an incoming offer put aside with Esc, to answer it',
+    category: 'Transfers',
+    where: PANES,
+  },
+  {
     command: 'submit',
     keys: [{ name: 'enter' }],
     label: 'Enter',
@@ -280,7 +289,7 @@ export const KEYMAP: readonly Binding[] = [
     command: 'close',
     keys: [{ name: 'escape' }],
     label: 'Esc',
-    description: 'Close help, an input or a dialog (a dialog is answered no)',
+    description: 'Close help, an input or a dialog (an offer waits: a brings it back)',
     category: 'General',
     where: ['help', 'chat-input', 'send-input', 'dialog'],
     status: 'close',

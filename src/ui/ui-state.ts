@@ -53,6 +53,8 @@ export interface UiState {
   readonly confirms: readonly LocalConfirm[];
   /** Dialogs answered here, by engine id, until the engine drops them. */
   readonly answered: Readonly<Record<string, 'yes' | 'no'>>;
+  /** Offers put aside with Esc: still pending, listed in Transfers, brought back with `a`. */
+  readonly hiddenOffers: readonly string[];
   readonly localNotices: readonly LocalNotice[];
   readonly seq: number;
   readonly closing?: QuitReason;
@@ -84,6 +86,7 @@ export const initialUiState: UiState = {
   drafts: {},
   confirms: [],
   answered: {},
+  hiddenOffers: [],
   localNotices: [],
   seq: 0,
 };

@@ -4,7 +4,7 @@
  * their border, and the screen under them comes back exactly when they close.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeOffer, sampleSnapshot } from '../helpers/fake-engine.js';
+import { makeOffer } from '../helpers/fake-engine.js';
 import { type Harness, startDashboard } from './dashboard-harness.js';
 
 let h: Harness | undefined;

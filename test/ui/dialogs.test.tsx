@@ -106,12 +106,12 @@ describe('dialog queue', () => {
     expect(f).toContain('Total 76.3 MiB in 40 files · 9.5 MiB free');
     expect(f).toContain('⚠ Not enough free space');
     expect(f).toMatch(/↓ \d+ more/);
-    expect(f).toContain('y accept    n / Esc deny');
+    expect(f).toContain('y accept    n deny    Esc later');
     for (let i = 0; i < 50; i++) await ui.press('j');
     f = ui.lastFrame();
     expect(f).toContain('photos/IMG_0039.jpg');
     expect(f).toMatch(/↑ \d+ above/);
-    expect(f).toContain('y accept    n / Esc deny');
+    expect(f).toContain('y accept    n deny    Esc later');
   });
 
   it('derives the queue purely: confirms first, then pairings and offers, waiting pairings last; answered ones hidden', () => {

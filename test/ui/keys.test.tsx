@@ -185,6 +185,17 @@ const scenarios: Record<Command, Scenario> = {
     expect(u.lastFrame()).toContain('Path: /home/alice/report');
     expect(u.lastFrame()).toContain('report.pdf  reports/');
   },
+  async answerOffer(k) {
+    const u = await start({ offers: [makeOffer('o1', bob!, [['a.txt', 10]])] });
+    await u.pressCommand('close');
+    expect(u.lastFrame()).not.toContain('Incoming file');
+    await u.pressCommand('answerOffer', k);
+    expect(u.lastFrame()).toContain('Incoming file');
+    await u.pressCommand('yes');
+    expect(u.engine.callsOf('answerOffer')).toEqual([['o1', true]]);
+    await u.pressCommand('answerOffer', k);
+    expect(u.lastFrame()).toContain('No offer is waiting for an answer');
+  },
   async yes(k) {
     const u = await start({ pairings: [makePairing('p1', carol!)] });
     await u.pressCommand('yes', k);
@@ -208,8 +219,12 @@ const scenarios: Record<Command, Scenario> = {
   },
   async close(k) {
     const u = await start({ offers: [makeOffer('o1', bob!, [['a.txt', 10]])] });
-    await u.pressCommand('close', k); // a dialog: answered no
-    expect(u.engine.callsOf('answerOffer')).toEqual([['o1', false]]);
+    await u.pressCommand('close', k); // an offer: put aside, not answered
+    await u.pressCommand('close', k); // Esc Esc: still nothing sent to the sender
+    expect(u.engine.callsOf('answerOffer')).toEqual([]);
+    expect(u.lastFrame()).not.toContain('Incoming file');
+    expect(u.lastFrame()).toMatch(/a\.txt from bob-laptop\s+… offered/);
+    expect(u.lastFrame()).toContain('waiting for your answer · 10 B · a answers');
     await u.pressCommand('help');
     await u.pressCommand('close', k);
     expect(u.lastFrame()).not.toContain('▸ Keys');

@@ -127,8 +127,8 @@ export function App({ columns, rows, onQuit }: AppProps) {
   dispatchRef.current = dispatch;
 
   const selectDialogs = useCallback(
-    (s: EngineSnapshot) => deriveDialogs({ confirms: state.confirms, answered: state.answered }, s),
-    [state.confirms, state.answered],
+    (s: EngineSnapshot) => deriveDialogs({ confirms: state.confirms, answered: state.answered, hiddenOffers: state.hiddenOffers }, s),
+    [state.confirms, state.answered, state.hiddenOffers],
   );
   const dialogs = useEngine(selectDialogs, sameDialogs);
   const context = keyContext(state, dialogs);

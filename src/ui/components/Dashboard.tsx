@@ -46,7 +46,12 @@ export function Dashboard({ layout, state, dialogs, context }: DashboardProps) {
       <Box flexDirection="row" height={layout.peers.height} width={layout.columns}>
         <PeersPane rect={layout.peers} focused={focus === 'peers'} selectedId={state.selectedPeerId} />
         <Box flexDirection="column" width={layout.transfers.width}>
-          <TransfersPane rect={layout.transfers} focused={focus === 'transfers'} selectedId={state.selectedTransferId} />
+          <TransfersPane
+            rect={layout.transfers}
+            focused={focus === 'transfers'}
+            selectedId={state.selectedTransferId}
+            hiddenOfferIds={state.hiddenOffers}
+          />
           <ChatPane
             layout={layout}
             focused={focus === 'chat'}

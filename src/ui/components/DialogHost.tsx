@@ -18,6 +18,8 @@ export interface DialogView {
   /** What y and n do here, e.g. ["accept", "deny"]; undefined hides y. */
   readonly yes?: string;
   readonly no: string;
+  /** What Esc does when it is not the same as n (an offer: put aside for later). */
+  readonly esc?: string;
 }
 
 export function dialogView(d: Dialog, width: number, height: number, scroll: number): DialogView {
@@ -32,7 +34,7 @@ export function dialogView(d: Dialog, width: number, height: number, scroll: num
   }
 }
 
-export function answerLine(view: Pick<DialogView, 'yes' | 'no'>): Row {
+export function answerLine(view: Pick<DialogView, 'yes' | 'no' | 'esc'>): Row {
   const y = binding('yes').label;
   const n = binding('no').label;
   const esc = binding('close').label;
@@ -40,9 +42,9 @@ export function answerLine(view: Pick<DialogView, 'yes' | 'no'>): Row {
     segments: [
       ...(view.yes ? [seg(y, 'key', true), seg(` ${view.yes}    `)] : []),
       seg(n, 'key', true),
-      seg(` / `),
-      seg(esc, 'key', true),
-      seg(` ${view.no}`),
+      ...(view.esc
+        ? [seg(` ${view.no}    `), seg(esc, 'key', true), seg(` ${view.esc}`)]
+        : [seg(` / `), seg(esc, 'key', true), seg(` ${view.no}`)]),
     ],
   };
 }
