@@ -84,6 +84,8 @@ export interface PairingView {
   readonly code?: string;
   /** Whether this side has already confirmed (waiting for the other). */
   readonly confirmedLocally: boolean;
+  /** Monotonic ms when this request times out. */
+  readonly expiresAt?: number;
 }
 
 export interface OfferFileView {
@@ -99,6 +101,8 @@ export interface OfferView {
   readonly totalBytes: number;
   /** Free bytes in the downloads folder, minus what running transfers will use. */
   readonly freeBytes?: number;
+  /** The folder the files will land in. */
+  readonly destination?: string;
 }
 
 export type NoticeLevel = 'info' | 'warn' | 'error';

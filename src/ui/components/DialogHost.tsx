@@ -8,6 +8,8 @@ import type { Dialog } from '../dialogs.js';
 import type { Rect } from '../layout.js';
 import { binding } from '../keymap.js';
 import { type Row, seg } from '../text.js';
+import { useDashboardEnv } from '../use-engine.js';
+import { useNow } from '../use-now.js';
 import { Overlay } from './Overlay.js';
 import { RowLine } from './Rows.js';
 import { confirmBody, confirmTitle, offerBody, offerTitle, pairingBody, pairingTitle } from '../dialog-views.js';
@@ -22,10 +24,10 @@ export interface DialogView {
   readonly esc?: string;
 }
 
-export function dialogView(d: Dialog, width: number, height: number, scroll: number): DialogView {
+export function dialogView(d: Dialog, width: number, height: number, scroll: number, now?: number): DialogView {
   switch (d.kind) {
     case 'pairing':
-      return { title: pairingTitle(d), ...pairingBody(d, width) };
+      return { title: pairingTitle(d), ...pairingBody(d, width, now) };
     case 'offer':
       return { title: offerTitle(d), ...offerBody(d, width, height, scroll) };
     case 'confirm-quit':
@@ -49,6 +51,8 @@ export function answerLine(view: Pick<DialogView, 'yes' | 'no' | 'esc'>): Row {
   };
 }
 
+const COUNTDOWN_TICK_MS = 1000;
+
 /** Borders, the blank line and the answer line around a dialog's body. */
 const CHROME_ROWS = 4;
 
@@ -62,11 +66,15 @@ export function dialogRect(room: Rect, bodyRows: number): Rect {
 }
 
 export function DialogHost({ dialogs, rect: room, scroll }: { dialogs: readonly Dialog[]; rect: Rect; scroll: number }) {
+  const { clock } = useDashboardEnv();
   const front = dialogs[0];
+  // The pairing countdown ticks once a second, only while one is in front.
+  const counting = front?.kind === 'pairing' && front.pairing.expiresAt !== undefined;
+  const now = useNow(clock, COUNTDOWN_TICK_MS, 'mono', counting);
   if (!front) return null;
   const inner = room.width - 2;
   const maxBody = room.height - CHROME_ROWS;
-  const view = dialogView(front, inner, maxBody, scroll);
+  const view = dialogView(front, inner, maxBody, scroll, now);
   const bodyHeight = Math.min(maxBody, view.rows.length);
   const rect = dialogRect(room, bodyHeight);
   const queue = dialogs.length > 1 ? ` (1 of ${dialogs.length})` : '';
