@@ -76,6 +76,11 @@ export interface Binding {
   /** Key label for the status bar when it differs from `label` (e.g. one entry for ↑ and ↓). */
   readonly statusKey?: string;
   /**
+   * Which status entries stay when the line is short: lower first (0 is
+   * always shown). Absent: STATUS_PRIORITY_DEFAULT.
+   */
+  readonly statusPriority?: number;
+  /**
    * `always`: asks for confirmation first; `when-busy`: asks only while
    * transfers are running (quit). Absent: acts at once.
    */
@@ -95,6 +100,7 @@ export const KEYMAP: readonly Binding[] = [
     category: 'Navigation',
     where: PANES,
     status: 'next pane',
+    statusPriority: 4,
   },
   {
     command: 'focusPrev',
@@ -120,6 +126,7 @@ export const KEYMAP: readonly Binding[] = [
     category: 'Navigation',
     where: [...PANES, 'help', 'dialog'],
     status: 'select',
+    statusPriority: 5,
     statusKey: '↑↓ jk',
   },
   {
@@ -130,6 +137,7 @@ export const KEYMAP: readonly Binding[] = [
     category: 'Peers',
     where: PEER_PANES,
     status: 'send',
+    statusPriority: 2,
   },
   {
     command: 'chat',
@@ -139,6 +147,7 @@ export const KEYMAP: readonly Binding[] = [
     category: 'Peers',
     where: PEER_PANES,
     status: 'chat',
+    statusPriority: 2,
   },
   {
     command: 'pair',
@@ -148,6 +157,7 @@ export const KEYMAP: readonly Binding[] = [
     category: 'Peers',
     where: PEER_PANES,
     status: 'pair',
+    statusPriority: 3,
   },
   {
     command: 'cancel',
@@ -157,6 +167,7 @@ export const KEYMAP: readonly Binding[] = [
     category: 'Transfers',
     where: ['transfers'],
     status: 'cancel',
+    statusPriority: 2,
     confirm: 'always',
   },
   {
@@ -167,6 +178,7 @@ export const KEYMAP: readonly Binding[] = [
     category: 'Transfers',
     where: ['transfers'],
     status: 'retry now',
+    statusPriority: 3,
   },
   {
     command: 'answerOffer',
@@ -184,6 +196,7 @@ export const KEYMAP: readonly Binding[] = [
     category: 'Input',
     where: ['chat-input', 'send-input'],
     status: 'send',
+    statusPriority: 1,
   },
   {
     command: 'complete',
@@ -193,6 +206,7 @@ export const KEYMAP: readonly Binding[] = [
     category: 'Input',
     where: ['send-input'],
     status: 'complete',
+    statusPriority: 2,
   },
   {
     command: 'cursorLeft',
@@ -266,6 +280,7 @@ export const KEYMAP: readonly Binding[] = [
     category: 'Dialogs',
     where: ['dialog'],
     status: 'yes',
+    statusPriority: 1,
   },
   {
     command: 'no',
@@ -275,6 +290,7 @@ export const KEYMAP: readonly Binding[] = [
     category: 'Dialogs',
     where: ['dialog'],
     status: 'no',
+    statusPriority: 1,
   },
   {
     command: 'help',
@@ -284,6 +300,7 @@ export const KEYMAP: readonly Binding[] = [
     category: 'General',
     where: [...PANES, 'help'],
     status: 'help',
+    statusPriority: 0,
   },
   {
     command: 'close',
@@ -293,6 +310,7 @@ export const KEYMAP: readonly Binding[] = [
     category: 'General',
     where: ['help', 'chat-input', 'send-input', 'dialog'],
     status: 'close',
+    statusPriority: 1,
   },
   {
     command: 'quit',
@@ -302,6 +320,7 @@ export const KEYMAP: readonly Binding[] = [
     category: 'General',
     where: [...PANES, 'help'],
     status: 'quit',
+    statusPriority: 1,
     confirm: 'when-busy',
   },
   {
@@ -338,6 +357,8 @@ export function commandFor(context: KeyContext, key: KeyPress): Command | undefi
   }
   return undefined;
 }
+
+export const STATUS_PRIORITY_DEFAULT = 5;
 
 /** Bindings to show in the status bar for a context, in table order. */
 export function statusBindings(context: KeyContext): Binding[] {

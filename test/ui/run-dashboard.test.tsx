@@ -172,7 +172,8 @@ describe('runDashboard: live resize', () => {
     await h.advance(100);
     let lines = h.screen().split('\n');
     expect(lines).toHaveLength(40);
-    expect(lines[0]).toContain('relay: none');
+    expect(lines[0]).toContain('listening 0.0.0.0:51515');
+    expect(lines[0]).not.toContain('relay');
     expect(lines[39]).toContain('Tab next pane');
     expect(h.out.screen.scrolled).toBe(0);
     h.out.resize(50, 12);

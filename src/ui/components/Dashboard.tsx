@@ -66,7 +66,7 @@ export function Dashboard({ layout, state, dialogs, context }: DashboardProps) {
         <NoticeLine width={layout.columns} local={state.localNotices} />
       </Box>
       <Box height={1} width={layout.columns}>
-        <StatusBar context={context} width={layout.columns} extra={statusExtra(state, context, dialogs)} />
+        <StatusBar context={context} width={layout.columns} extra={statusExtra(state, context, dialogs)} selectedPeerId={state.selectedPeerId} />
       </Box>
       {overlay && context === 'help' ? <HelpOverlay rect={overlay} scroll={state.helpScroll} /> : null}
       {overlay && context === 'dialog' ? <DialogHost dialogs={dialogs} rect={overlay} scroll={dialogScroll} /> : null}
