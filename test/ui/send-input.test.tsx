@@ -16,6 +16,21 @@ async function openSend(): Promise<RenderedUi> {
 }
 
 describe('send input', () => {
+  it('a folder shows its file count and total size, not "0 B"', async () => {
+    const u = await openSend();
+    await u.press('\x1b[200~/home/alice/reports/\x1b[201~'); // pasted
+    await u.advance(PATH_CHECK_DEBOUNCE_MS);
+    await u.advance(0);
+    expect(u.lastFrame()).toContain('✓ folder, 12 files, 8.6 MiB');
+  });
+
+  it('a pasted path with spaces is one path; its line break does not send it', async () => {
+    const u = await openSend();
+    await u.press('\x1b[200~/home/alice/my report.pdf\n\x1b[201~');
+    expect(u.lastFrame()).toContain('Path: /home/alice/my report.pdf');
+    expect(u.engine.callsOf('sendFiles')).toEqual([]);
+  });
+
   it('asks for a path when Enter is pressed on an empty input', async () => {
     const u = await openSend();
     await u.press('\r');
@@ -65,7 +80,7 @@ describe('send input', () => {
     await u.press('\t');
     expect(u.lastFrame()).toContain('Path: /home/alice/reports/');
     await u.advance(PATH_CHECK_DEBOUNCE_MS);
-    expect(u.lastFrame()).toContain('✓ folder, 8.6 MiB');
+    expect(u.lastFrame()).toContain('✓ folder, 12 files, 8.6 MiB');
     // The cursor is at the end after completion: typing appends.
     await u.type('x');
     expect(u.lastFrame()).toContain('Path: /home/alice/reports/x');

@@ -24,7 +24,9 @@ export function sendStatusRow(send: SendState): Row {
   if (!check || check.path !== send.path) return { segments: [seg('… checking', 'muted')] };
   const r = check.result;
   if (!r.ok) return { segments: [seg(`✗ ${safeLine(r.reason)}`, 'error', true)] };
-  return { segments: [seg(`✓ ${r.kind}, ${formatBytes(r.size)}`, 'ok')] };
+  if (r.kind === 'file') return { segments: [seg(`✓ file, ${formatBytes(r.size)}`, 'ok')] };
+  if (r.files === undefined) return { segments: [seg('✓ folder (too many entries to count here)', 'ok')] };
+  return { segments: [seg(`✓ folder, ${r.files} file${r.files === 1 ? '' : 's'}, ${formatBytes(r.size)}`, 'ok')] };
 }
 
 /** Completion candidates, shown by their last path component. */
