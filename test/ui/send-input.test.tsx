@@ -24,6 +24,19 @@ describe('send input', () => {
     expect(u.lastFrame()).toContain('✓ folder, 12 files, 8.6 MiB');
   });
 
+  it('a long path scrolls sideways: the end, where the cursor is, stays visible; Home shows the start', async () => {
+    const u = await openSend();
+    await u.press(`\x1b[200~/start${'x'.repeat(150)}END\x1b[201~`);
+    let line = u.lines().find((l) => l.includes('Path: '))!;
+    expect(line).toContain('xxxEND');
+    expect(line).not.toContain('/start');
+    expect([...line].length).toBeLessThanOrEqual(80);
+    await u.press('\x1b[H');
+    line = u.lines().find((l) => l.includes('Path: '))!;
+    expect(line).toContain('Path: /startxxx');
+    expect(line).not.toContain('END');
+  });
+
   it('a pasted path with spaces is one path; its line break does not send it', async () => {
     const u = await openSend();
     await u.press('\x1b[200~/home/alice/my report.pdf\n\x1b[201~');
