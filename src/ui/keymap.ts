@@ -3,6 +3,7 @@
  * the `?` help overlay and the README key table. Labels always show the keys
  * actually bound, so the help can never drift from what the keys do.
  */
+import { EDITING_BINDINGS } from './keymap-editing.js';
 
 /** Where a key is live. Panes are the three focusable panes; the rest are modes. */
 export type KeyContext = 'peers' | 'transfers' | 'chat' | 'chat-input' | 'send-input' | 'help' | 'dialog';
@@ -89,7 +90,6 @@ export interface Binding {
 
 const PANES: readonly KeyContext[] = PANE_CONTEXTS;
 const PEER_PANES: readonly KeyContext[] = ['peers', 'chat'];
-const INPUTS: readonly KeyContext[] = ['chat-input', 'send-input'];
 
 export const KEYMAP: readonly Binding[] = [
   {
@@ -208,70 +208,7 @@ export const KEYMAP: readonly Binding[] = [
     status: 'complete',
     statusPriority: 2,
   },
-  {
-    command: 'cursorLeft',
-    keys: [{ name: 'left' }],
-    label: '←',
-    description: 'Move the cursor left',
-    category: 'Input',
-    where: INPUTS,
-  },
-  {
-    command: 'cursorRight',
-    keys: [{ name: 'right' }],
-    label: '→',
-    description: 'Move the cursor right',
-    category: 'Input',
-    where: INPUTS,
-  },
-  {
-    command: 'lineStart',
-    keys: [{ name: 'home' }, { name: 'ctrl-a' }],
-    label: 'Home Ctrl-A',
-    description: 'Move to the start of the line',
-    category: 'Input',
-    where: INPUTS,
-  },
-  {
-    command: 'lineEnd',
-    keys: [{ name: 'end' }, { name: 'ctrl-e' }],
-    label: 'End Ctrl-E',
-    description: 'Move to the end of the line',
-    category: 'Input',
-    where: INPUTS,
-  },
-  {
-    command: 'deleteBack',
-    keys: [{ name: 'backspace' }],
-    label: 'Backspace',
-    description: 'Delete the character before the cursor',
-    category: 'Input',
-    where: INPUTS,
-  },
-  {
-    command: 'deleteForward',
-    keys: [{ name: 'delete' }],
-    label: 'Del',
-    description: 'Delete the character under the cursor',
-    category: 'Input',
-    where: INPUTS,
-  },
-  {
-    command: 'deleteWord',
-    keys: [{ name: 'ctrl-w' }],
-    label: 'Ctrl-W',
-    description: 'Delete the word before the cursor',
-    category: 'Input',
-    where: INPUTS,
-  },
-  {
-    command: 'clearLine',
-    keys: [{ name: 'ctrl-u' }],
-    label: 'Ctrl-U',
-    description: 'Clear the line',
-    category: 'Input',
-    where: INPUTS,
-  },
+  ...EDITING_BINDINGS,
   {
     command: 'yes',
     keys: [{ char: 'y' }],
