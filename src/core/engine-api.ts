@@ -135,7 +135,16 @@ export interface EngineSnapshot {
   readonly notices: readonly Notice[];
 }
 
-export type PathCheck = { ok: true; kind: 'file' | 'folder'; size: number } | { ok: false; reason: string };
+export type PathCheck =
+  | {
+      ok: true;
+      kind: 'file' | 'folder';
+      /** Bytes: the file's, or the total of the regular files in the folder. */
+      size: number;
+      /** Regular files in a folder (absent for a file, or a folder too big to count while typing). */
+      readonly files?: number;
+    }
+  | { ok: false; reason: string };
 
 /** What the dashboard can ask of the engine. All peer arguments are device IDs. */
 export interface EngineHandle {

@@ -5,8 +5,10 @@
 import type { EngineSnapshot } from '../core/engine-api.js';
 import type { Command, KeyContext } from './keymap.js';
 import { PANES } from './layout.js';
-import type { Dialog } from './dialogs.js';
+import { type Dialog, hiddenOffers } from './dialogs.js';
 import { safeName } from './safe.js';
+import { commandEdit, editInput } from './input-edit.js';
+import { EMPTY_LINE } from './line-editor.js';
 import {
   type Transition,
   type UiState,
@@ -128,10 +130,10 @@ function submit(ctx: CommandCtx): Transition {
   if (ctx.context === 'chat-input') {
     const peer = selectedPeer(ctx.snapshot.peers, state.selectedPeerId);
     if (!peer) return stay({ ...state, mode: 'normal' });
-    const text = state.drafts[peer.deviceId] ?? '';
+    const text = state.drafts[peer.deviceId]?.text ?? '';
     if (text.trim() === '') return stay(state);
     return {
-      state: { ...state, drafts: { ...state.drafts, [peer.deviceId]: '' }, chatRevision: state.chatRevision + 1, chatScroll: 0 },
+      state: { ...state, drafts: { ...state.drafts, [peer.deviceId]: EMPTY_LINE }, chatScroll: 0 },
       effects: [{ type: 'sendChat', peerId: peer.deviceId, text }],
     };
   }
@@ -147,8 +149,12 @@ function submit(ctx: CommandCtx): Transition {
 function close(ctx: CommandCtx): Transition {
   const { state } = ctx;
   switch (ctx.context) {
-    case 'dialog':
+    case 'dialog': {
+      // An offer is only put aside: it stays pending (Transfers lists it) and nothing is sent.
+      const front = ctx.dialogs[0];
+      if (front?.kind === 'offer') return stay({ ...state, hiddenOffers: [...state.hiddenOffers, front.offer.id] });
       return answer(ctx, false);
+    }
     case 'send-input':
       return stay({ ...state, mode: 'normal', send: undefined });
     default:
@@ -174,7 +180,7 @@ export function runCommand(command: Command, ctx: CommandCtx): Transition {
         ...state,
         mode: 'send',
         selectedPeerId: peer.deviceId,
-        send: { peerId: peer.deviceId, path: '', revision: 0, checking: false, candidates: [] },
+        send: { peerId: peer.deviceId, path: '', cursor: 0, checking: false, candidates: [] },
       });
     }
     case 'chat': {
@@ -206,6 +212,24 @@ export function runCommand(command: Command, ctx: CommandCtx): Transition {
       const send = state.send;
       if (!send) return stay(state);
       return { state: { ...state, send: { ...send, message: undefined } }, effects: [{ type: 'completePath', path: send.path }] };
+    }
+    case 'cursorLeft':
+    case 'cursorRight':
+    case 'lineStart':
+    case 'lineEnd':
+    case 'deleteBack':
+    case 'deleteForward':
+    case 'deleteWord':
+    case 'clearLine': {
+      const edit = commandEdit(command);
+      return edit ? editInput(state, snapshot, edit) : stay(state);
+    }
+    case 'answerOffer': {
+      const waiting = hiddenOffers(state, snapshot);
+      const first = waiting[0];
+      if (!first) return note(ctx, 'No offer is waiting for an answer');
+      const keep = new Set(waiting.slice(1).map((o) => o.id));
+      return stay({ ...state, hiddenOffers: state.hiddenOffers.filter((id) => keep.has(id)) });
     }
     case 'yes':
       return answer(ctx, true);

@@ -5,7 +5,7 @@
  */
 import { shortId } from '../protocol/device-id.js';
 import type { Dialog } from './dialogs.js';
-import { formatBytes, formatCode, percent } from './format.js';
+import { formatBytes, formatCode, formatCountdown, percent } from './format.js';
 import { safeLine, safeName } from './safe.js';
 import { type Row, displayWidth, seg, truncate } from './text.js';
 
@@ -17,6 +17,7 @@ export interface DialogBody {
   readonly rows: readonly Row[];
   readonly yes?: string;
   readonly no: string;
+  readonly esc?: string;
 }
 
 const blank: Row = { segments: [seg('')] };
@@ -29,13 +30,20 @@ export function pairingTitle(d: Pairing): string {
   return d.pairing.direction === 'incoming' ? 'Pairing request' : 'Pairing';
 }
 
-export function pairingBody(d: Pairing, width: number): DialogBody {
+export function pairingBody(d: Pairing, width: number, now?: number): DialogBody {
   const p = d.pairing;
   const id = shortId(p.peerId);
   const rows: Row[] = [
     { segments: [seg(d.pairing.direction === 'incoming' ? 'Asks to pair with you:' : 'You asked to pair with:', 'muted')] },
     { segments: [seg('  '), seg(who(p.peerName, id, width - 2), undefined, true)] },
     { segments: [seg('  Address  ', 'muted'), seg(truncate(safeLine(p.address, 128), width - 11))] },
+    ...(p.expiresAt !== undefined && now !== undefined
+      ? [
+          p.expiresAt > now
+            ? { segments: [seg('  Expires  ', 'muted'), seg(formatCountdown(p.expiresAt, now), p.expiresAt - now <= 10_000 ? 'warn' : undefined)] }
+            : { segments: [seg('  Expires  ', 'muted'), seg('timed out', 'error', true)] },
+        ]
+      : []),
     blank,
   ];
   if (!p.code) {
@@ -69,8 +77,14 @@ export function offerBody(d: Offer, width: number, height: number, scroll: numbe
   const total = `Total ${formatBytes(o.totalBytes)} in ${o.files.length} file${o.files.length === 1 ? '' : 's'}`;
   const free = o.freeBytes === undefined ? 'free space unknown' : `${formatBytes(o.freeBytes)} free`;
   const tooBig = o.freeBytes !== undefined && o.totalBytes > o.freeBytes;
+  const where = o.destination === undefined ? undefined : `to ${safeLine(o.destination)}, `;
   const tail: Row[] = [
-    { segments: [seg(total, undefined, true), seg(` · ${free}`, tooBig ? 'error' : 'muted')] },
+    where === undefined
+      ? { segments: [seg(total, undefined, true), seg(` · ${free}`, tooBig ? 'error' : 'muted')] }
+      : { segments: [seg(total, undefined, true)] },
+    ...(where === undefined
+      ? []
+      : [{ segments: [seg(truncate(where, Math.max(1, width - displayWidth(free))), 'muted'), seg(free, tooBig ? 'error' : 'muted')] }]),
     ...(tooBig ? [{ segments: [seg('⚠ Not enough free space: accepting will fail.', 'error', true)] }] : []),
   ];
   const listHeight = Math.max(1, height - head.length - tail.length);
@@ -89,7 +103,7 @@ export function offerBody(d: Offer, width: number, height: number, scroll: numbe
     const below = files.length - start - slots;
     list.push({ segments: [seg(`  ${start > 0 ? `↑ ${start} above  ` : ''}${below > 0 ? `↓ ${below} more` : ''}  (↑↓ scroll)`, 'muted')] });
   }
-  return { rows: [...head, ...list, ...tail], yes: 'accept', no: 'deny' };
+  return { rows: [...head, ...list, ...tail], yes: 'accept', no: 'deny', esc: 'later' };
 }
 
 export function confirmTitle(d: Confirm): string {

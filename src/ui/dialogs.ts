@@ -22,8 +22,13 @@ export type Dialog =
   | { readonly kind: 'pairing'; readonly key: string; readonly pairing: PairingView; readonly waiting: boolean }
   | { readonly kind: 'offer'; readonly key: string; readonly offer: OfferView };
 
+/** Offers put aside with Esc that the engine still holds, oldest first. */
+export function hiddenOffers(state: Pick<UiState, 'hiddenOffers' | 'answered'>, snapshot: Pick<EngineSnapshot, 'offers'>): OfferView[] {
+  return snapshot.offers.filter((o) => state.hiddenOffers.includes(o.id) && state.answered[o.id] === undefined);
+}
+
 export function deriveDialogs(
-  state: Pick<UiState, 'confirms' | 'answered'>,
+  state: Pick<UiState, 'confirms' | 'answered'> & Partial<Pick<UiState, 'hiddenOffers'>>,
   snapshot: Pick<EngineSnapshot, 'pairings' | 'offers' | 'transfers'> & Partial<Pick<EngineSnapshot, 'peers'>>,
 ): Dialog[] {
   const out: Dialog[] = [];
@@ -46,7 +51,7 @@ export function deriveDialogs(
     (isWaiting ? waiting : out).push(d);
   }
   for (const o of snapshot.offers) {
-    if (state.answered[o.id] !== undefined) continue;
+    if (state.answered[o.id] !== undefined || state.hiddenOffers?.includes(o.id)) continue;
     out.push({ kind: 'offer', key: `offer:${o.id}`, offer: o });
   }
   return [...out, ...waiting];

@@ -8,24 +8,12 @@
  * A text input outranks a dialog: a request arriving while the user types is
  * queued behind the input, so a typed `y` can never accept a pairing or a file.
  */
-import type { Key } from 'ink';
 import type { EngineSnapshot } from '../core/engine-api.js';
 import { type KeyContext, type KeyPress, commandFor } from './keymap.js';
 import type { Dialog } from './dialogs.js';
 import { runCommand } from './commands.js';
+import { editInput, textEdit } from './input-edit.js';
 import { type Transition, type UiState, stay } from './ui-state.js';
-
-/** Ink's (input, key) → a KeyPress the keymap understands. */
-export function normalizeKey(input: string, key: Key): KeyPress {
-  if (key.ctrl && input === 'c') return { name: 'ctrl-c' };
-  if (key.tab) return { name: key.shift ? 'shift-tab' : 'tab' };
-  if (key.upArrow) return { name: 'up' };
-  if (key.downArrow) return { name: 'down' };
-  if (key.return) return { name: 'enter' };
-  if (key.escape) return { name: 'escape' };
-  if (!key.ctrl && !key.meta && [...input].length === 1) return { char: input };
-  return { other: true };
-}
 
 /** Which layer is in front. */
 export function keyContext(state: Pick<UiState, 'mode' | 'focus' | 'engineLost'>, dialogs: readonly Dialog[]): KeyContext {
@@ -61,8 +49,10 @@ const modal: KeyHandler = (key, ctx) => {
   const context = keyContext(ctx.state, ctx.dialogs);
   if (!MODAL.includes(context)) return undefined;
   const command = commandFor(context, key);
-  // Unbound keys stop here: typing goes to the text input, nothing reaches the panes.
-  return command ? runCommand(command, { ...ctx, context }) : stay(ctx.state);
+  if (command) return runCommand(command, { ...ctx, context });
+  // Unbound keys stop here: text goes into the input, nothing reaches the panes.
+  const edit = context === 'chat-input' || context === 'send-input' ? textEdit(key) : undefined;
+  return edit ? editInput(ctx.state, ctx.snapshot, edit) : stay(ctx.state);
 };
 
 const pane: KeyHandler = (key, ctx) => {

@@ -3,6 +3,7 @@
  * the `?` help overlay and the README key table. Labels always show the keys
  * actually bound, so the help can never drift from what the keys do.
  */
+import { EDITING_BINDINGS } from './keymap-editing.js';
 
 /** Where a key is live. Panes are the three focusable panes; the rest are modes. */
 export type KeyContext = 'peers' | 'transfers' | 'chat' | 'chat-input' | 'send-input' | 'help' | 'dialog' | 'engine-lost';
@@ -17,7 +18,17 @@ export type KeyName =
   | 'down'
   | 'enter'
   | 'escape'
-  | 'ctrl-c';
+  | 'ctrl-c'
+  | 'left'
+  | 'right'
+  | 'home'
+  | 'end'
+  | 'backspace'
+  | 'delete'
+  | 'ctrl-a'
+  | 'ctrl-e'
+  | 'ctrl-u'
+  | 'ctrl-w';
 
 /** A single key: a named key or one printable character (case-sensitive). */
 export type KeySpec = { readonly name: KeyName } | { readonly char: string };
@@ -32,8 +43,17 @@ export type Command =
   | 'pair'
   | 'cancel'
   | 'retry'
+  | 'answerOffer'
   | 'submit'
   | 'complete'
+  | 'cursorLeft'
+  | 'cursorRight'
+  | 'lineStart'
+  | 'lineEnd'
+  | 'deleteBack'
+  | 'deleteForward'
+  | 'deleteWord'
+  | 'clearLine'
   | 'yes'
   | 'no'
   | 'help'
@@ -59,6 +79,11 @@ export interface Binding {
   /** Key label for the status bar when it differs from `label` (e.g. one entry for ↑ and ↓). */
   readonly statusKey?: string;
   /**
+   * Which status entries stay when the line is short: lower first (0 is
+   * always shown). Absent: STATUS_PRIORITY_DEFAULT.
+   */
+  readonly statusPriority?: number;
+  /**
    * `always`: asks for confirmation first; `when-busy`: asks only while
    * transfers are running (quit). Absent: acts at once.
    */
@@ -79,6 +104,7 @@ export const KEYMAP: readonly Binding[] = [
     category: 'Navigation',
     where: PANES,
     status: 'next pane',
+    statusPriority: 4,
   },
   {
     command: 'focusPrev',
@@ -104,6 +130,7 @@ export const KEYMAP: readonly Binding[] = [
     category: 'Navigation',
     where: [...PANES, 'help', 'dialog'],
     status: 'select',
+    statusPriority: 5,
     statusKey: '↑↓ jk',
   },
   {
@@ -114,6 +141,7 @@ export const KEYMAP: readonly Binding[] = [
     category: 'Peers',
     where: PEER_PANES,
     status: 'send',
+    statusPriority: 2,
   },
   {
     command: 'chat',
@@ -123,6 +151,7 @@ export const KEYMAP: readonly Binding[] = [
     category: 'Peers',
     where: PEER_PANES,
     status: 'chat',
+    statusPriority: 2,
   },
   {
     command: 'pair',
@@ -132,6 +161,7 @@ export const KEYMAP: readonly Binding[] = [
     category: 'Peers',
     where: PEER_PANES,
     status: 'pair',
+    statusPriority: 3,
   },
   {
     command: 'cancel',
@@ -141,6 +171,7 @@ export const KEYMAP: readonly Binding[] = [
     category: 'Transfers',
     where: ['transfers'],
     status: 'cancel',
+    statusPriority: 2,
     confirm: 'always',
   },
   {
@@ -151,6 +182,15 @@ export const KEYMAP: readonly Binding[] = [
     category: 'Transfers',
     where: ['transfers'],
     status: 'retry now',
+    statusPriority: 3,
+  },
+  {
+    command: 'answerOffer',
+    keys: [{ char: 'a' }],
+    label: 'a',
+    description: 'Bring back an incoming offer put aside with Esc, to answer it',
+    category: 'Transfers',
+    where: PANES,
   },
   {
     command: 'submit',
@@ -160,6 +200,7 @@ export const KEYMAP: readonly Binding[] = [
     category: 'Input',
     where: ['chat-input', 'send-input'],
     status: 'send',
+    statusPriority: 1,
   },
   {
     command: 'complete',
@@ -169,7 +210,9 @@ export const KEYMAP: readonly Binding[] = [
     category: 'Input',
     where: ['send-input'],
     status: 'complete',
+    statusPriority: 2,
   },
+  ...EDITING_BINDINGS,
   {
     command: 'yes',
     keys: [{ char: 'y' }],
@@ -178,6 +221,7 @@ export const KEYMAP: readonly Binding[] = [
     category: 'Dialogs',
     where: ['dialog'],
     status: 'yes',
+    statusPriority: 1,
   },
   {
     command: 'no',
@@ -187,6 +231,7 @@ export const KEYMAP: readonly Binding[] = [
     category: 'Dialogs',
     where: ['dialog'],
     status: 'no',
+    statusPriority: 1,
   },
   {
     command: 'help',
@@ -196,15 +241,17 @@ export const KEYMAP: readonly Binding[] = [
     category: 'General',
     where: [...PANES, 'help'],
     status: 'help',
+    statusPriority: 0,
   },
   {
     command: 'close',
     keys: [{ name: 'escape' }],
     label: 'Esc',
-    description: 'Close help, an input or a dialog (a dialog is answered no)',
+    description: 'Close help, an input or a dialog (an offer waits: a brings it back)',
     category: 'General',
     where: ['help', 'chat-input', 'send-input', 'dialog'],
     status: 'close',
+    statusPriority: 1,
   },
   {
     command: 'quit',
@@ -214,6 +261,7 @@ export const KEYMAP: readonly Binding[] = [
     category: 'General',
     where: [...PANES, 'help', 'engine-lost'],
     status: 'quit',
+    statusPriority: 1,
     confirm: 'when-busy',
   },
   {
@@ -253,8 +301,8 @@ export function binding(command: Command): Binding {
   return b;
 }
 
-/** A key press normalised from Ink's (input, key) pair. */
-export type KeyPress = { readonly name: KeyName } | { readonly char: string } | { readonly other: true };
+/** A key press decoded from terminal input (key-decoder.ts); `paste` is one bracketed paste. */
+export type KeyPress = { readonly name: KeyName } | { readonly char: string } | { readonly paste: string } | { readonly other: true };
 
 function specMatches(spec: KeySpec, key: KeyPress): boolean {
   if ('name' in spec) return 'name' in key && key.name === spec.name;
@@ -269,6 +317,8 @@ export function commandFor(context: KeyContext, key: KeyPress): Command | undefi
   }
   return undefined;
 }
+
+export const STATUS_PRIORITY_DEFAULT = 5;
 
 /** Bindings to show in the status bar for a context, in table order. */
 export function statusBindings(context: KeyContext, remote = false): Binding[] {
@@ -331,5 +381,25 @@ export function keySequence(spec: KeySpec): string {
       return '\x1b';
     case 'ctrl-c':
       return '\x03';
+    case 'left':
+      return '\x1b[D';
+    case 'right':
+      return '\x1b[C';
+    case 'home':
+      return '\x1b[H';
+    case 'end':
+      return '\x1b[F';
+    case 'backspace':
+      return '\x7f';
+    case 'delete':
+      return '\x1b[3~';
+    case 'ctrl-a':
+      return '\x01';
+    case 'ctrl-e':
+      return '\x05';
+    case 'ctrl-u':
+      return '\x15';
+    case 'ctrl-w':
+      return '\x17';
   }
 }

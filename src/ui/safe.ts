@@ -29,21 +29,3 @@ export function safeText(s: string | undefined, maxLength = MAX_CHAT_CHARS): str
   if (s === undefined) return '';
   return toTerminalSafe(s, { keepNewlines: true, maxLength });
 }
-
-/**
- * The SGR sequences ink-text-input itself adds (chalk inverse for the cursor,
- * grey for the placeholder) — the only escapes allowed through an input line.
- */
-const INPUT_STYLE = /(\x1b\[(?:7|27|90|39)m)/;
-
-/**
- * For `<Transform>` around a text input: the value may hold a pasted escape or
- * a completed file name a peer chose, so everything but the input's own
- * styling is neutralised on the way to the screen (the value itself is kept).
- */
-export function safeInputLine(rendered: string): string {
-  return rendered
-    .split(INPUT_STYLE)
-    .map((part, i) => (i % 2 === 1 ? part : toTerminalSafe(part)))
-    .join('');
-}

@@ -2,7 +2,7 @@
  * Entering and leaving the full-screen terminal mode. Ink 6 has no
  * alternate-screen option, so we switch ourselves: alternate screen, cursor
  * hidden, autowrap off (an over-wide line is clipped instead of wrapping into
- * the next row or scrolling the screen). `restore` undoes all of it, is safe
+ * the next row or scrolling the screen), bracketed paste on. `restore` undoes all of it, is safe
  * to call from every exit path, and does its work only once.
  */
 
@@ -10,11 +10,13 @@ export const ENTER_SEQUENCE =
   '\x1b[?1049h' + // alternate screen (saves the cursor and the main screen)
   '\x1b[?25l' + // hide cursor
   '\x1b[?7l' + // autowrap off
+  '\x1b[?2004h' + // bracketed paste: a paste arrives as one ESC[200~ … ESC[201~ (key-decoder.ts)
   '\x1b[H\x1b[2J'; // home, clear
 
 export const LEAVE_SEQUENCE =
   '\x1b[?2026l' + // end a synchronized update we may have been cut off in
   '\x1b[0m' + // reset colours
+  '\x1b[?2004l' + // bracketed paste off: the shell gets plain pastes again
   '\x1b[?7h' + // autowrap on
   '\x1b[?25h' + // show cursor
   '\x1b[?1049l'; // back to the main screen, cursor restored

@@ -4,7 +4,7 @@
  * Row two depends on the state: progress bar with bytes, rate and ETA; the
  * outbox's attempt count and next attempt; or the reason it failed.
  */
-import type { TransferState, TransferView } from '../core/engine-api.js';
+import type { OfferView, TransferState, TransferView } from '../core/engine-api.js';
 import { formatBytes, formatCountdown, formatEta, formatRate, percent, progressBar } from './format.js';
 import { binding } from './keymap.js';
 import { windowStart } from './peer-rows.js';
@@ -99,7 +99,39 @@ export function transferEntry(t: TransferView, width: number, selected: boolean,
   return [first, second];
 }
 
-export function transferRows(transfers: readonly TransferView[], opts: { width: number; height: number; selectedId?: string; nowMono: number }): Row[] {
+/** An offer put aside with Esc: still pending, with the key that brings it back. */
+export function pendingOfferEntry(o: OfferView, width: number): Row[] {
+  const st = TRANSFER_STATE.offered;
+  const right = `${st.glyph} ${st.word}`;
+  const room = Math.max(1, width - 2 - displayWidth(right) - 1);
+  const label = o.files.length === 1 ? safeLine(o.files[0]?.path) : `${o.files.length} files`;
+  const peerPart = ` from ${truncate(safeName(o.peerName), Math.max(6, Math.floor(room / 3)))}`;
+  const left = truncate(`↓ ${truncate(label, Math.max(1, room - 2 - displayWidth(peerPart)))}${peerPart}`, room);
+  const gap = ' '.repeat(Math.max(1, width - 2 - displayWidth(left) - displayWidth(right)));
+  const key = binding('answerOffer').label;
+  return [
+    { segments: [seg('  '), seg(left, undefined, true), seg(gap), seg(right, st.tone)] },
+    {
+      segments: [
+        seg('    '),
+        seg(truncate(`${st.glyph} waiting for your answer · ${formatBytes(o.totalBytes)} · `, Math.max(1, width - 4 - displayWidth(key) - 8)), st.tone),
+        seg(key, 'key', true),
+        seg(' answers'),
+      ],
+    },
+  ];
+}
+
+export function transferRows(
+  transfers: readonly TransferView[],
+  opts: { width: number; height: number; selectedId?: string; nowMono: number; pendingOffers?: readonly OfferView[] },
+): Row[] {
+  const pending = (opts.pendingOffers ?? []).flatMap((o) => pendingOfferEntry(o, opts.width));
+  if (pending.length > 0) {
+    const rest = opts.height - pending.length;
+    const below = transfers.length > 0 && rest >= ROWS_PER_TRANSFER ? transferRows(transfers, { ...opts, height: rest, pendingOffers: [] }) : [];
+    return [...pending.slice(0, Math.max(ROWS_PER_TRANSFER, opts.height - below.length)), ...below];
+  }
   if (transfers.length === 0) {
     return [{ segments: [seg(`No transfers. Select a peer and press ${binding('send').label} to send.`, 'muted')] }];
   }

@@ -6,6 +6,7 @@
 import type { DeviceId } from '../protocol/device-id.js';
 import type { NoticeLevel, PathCheck, PeerView, TransferView } from '../core/engine-api.js';
 import type { PaneId } from './layout.js';
+import type { LineState } from './line-editor.js';
 
 export type Mode = 'normal' | 'help' | 'chat' | 'send';
 
@@ -17,8 +18,8 @@ export type LocalConfirm =
 export interface SendState {
   readonly peerId: DeviceId;
   readonly path: string;
-  /** Bumped when the path is set by completion, so the input remounts with the cursor at the end. */
-  readonly revision: number;
+  /** Cursor position in `path` (see line-editor.ts). */
+  readonly cursor: number;
   readonly check?: { readonly path: string; readonly result: PathCheck };
   readonly checking: boolean;
   /** Candidates from the last Tab when there was more than one. */
@@ -47,13 +48,14 @@ export interface UiState {
   readonly helpScroll: number;
   /** File-list scroll of the dialog in front, keyed so a new dialog starts at the top. */
   readonly dialogScroll: { readonly key: string; readonly offset: number };
-  /** Chat drafts per peer. */
-  readonly drafts: Readonly<Record<string, string>>;
-  readonly chatRevision: number;
+  /** Chat drafts per peer, with their cursors. */
+  readonly drafts: Readonly<Record<string, LineState>>;
   readonly send?: SendState;
   readonly confirms: readonly LocalConfirm[];
   /** Dialogs answered here, by engine id, until the engine drops them. */
   readonly answered: Readonly<Record<string, 'yes' | 'no'>>;
+  /** Offers put aside with Esc: still pending, listed in Transfers, brought back with `a`. */
+  readonly hiddenOffers: readonly string[];
   readonly localNotices: readonly LocalNotice[];
   readonly seq: number;
   readonly closing?: QuitReason;
@@ -88,9 +90,9 @@ export const initialUiState: UiState = {
   helpScroll: 0,
   dialogScroll: { key: '', offset: 0 },
   drafts: {},
-  chatRevision: 0,
   confirms: [],
   answered: {},
+  hiddenOffers: [],
   localNotices: [],
   seq: 0,
 };

@@ -8,12 +8,10 @@ import type { KeyPress } from './keymap.js';
 import { deriveDialogs } from './dialogs.js';
 import { routeKey } from './key-router.js';
 import { safeLine } from './safe.js';
-import { type Transition, type UiState, selectedPeer, stay, withNotice } from './ui-state.js';
+import { type Transition, type UiState, stay, withNotice } from './ui-state.js';
 
 export type Action =
   | { readonly type: 'key'; readonly key: KeyPress }
-  | { readonly type: 'draftChanged'; readonly text: string }
-  | { readonly type: 'pathChanged'; readonly path: string }
   | { readonly type: 'pathChecked'; readonly path: string; readonly result: PathCheck; readonly submit: boolean }
   | { readonly type: 'pathCompleted'; readonly path: string; readonly candidates: readonly string[] }
   | { readonly type: 'notice'; readonly level: 'info' | 'warn' | 'error'; readonly text: string }
@@ -45,19 +43,6 @@ export function update(state: UiState, action: Action, snapshot: EngineSnapshot,
       const dialogs = deriveDialogs(state, snapshot);
       return routeKey(action.key, { state, snapshot, dialogs, now }) ?? stay(state);
     }
-    case 'draftChanged': {
-      const peer = selectedPeer(snapshot.peers, state.selectedPeerId);
-      if (!peer || state.mode !== 'chat') return stay(state);
-      return stay({ ...state, drafts: { ...state.drafts, [peer.deviceId]: action.text } });
-    }
-    case 'pathChanged': {
-      const send = state.send;
-      if (!send) return stay(state);
-      return {
-        state: { ...state, send: { ...send, path: action.path, candidates: [], message: undefined, checking: action.path !== '' } },
-        effects: action.path === '' ? [] : [{ type: 'checkPath', path: action.path, submit: false }],
-      };
-    }
     case 'pathChecked': {
       const send = state.send;
       if (!send || send.path !== action.path) return stay(state);
@@ -82,7 +67,7 @@ export function update(state: UiState, action: Action, snapshot: EngineSnapshot,
           send: {
             ...send,
             path: nextPath,
-            revision: grows ? send.revision + 1 : send.revision,
+            cursor: grows ? nextPath.length : send.cursor,
             candidates: c.length > 1 ? c : [],
             message: undefined,
             checking: grows,

@@ -61,6 +61,17 @@ describe.skipIf(tmuxMissing)('two real dashboards in tmux, driven by keys only',
     await tmux.waitFor('B', /Enter send/);
     tmux.keys('B', 'hi alice', 'Enter');
     await tmux.waitFor('A', /bob\s+hi alice/);
+
+    // A burst in one read (text, two Backspaces, text) and a paste: handled key by key, the
+    // screen shows the result at once (no further key), the peer gets exactly what is shown.
+    tmux.burst('A', 'hello wor', 'BSpace', 'BSpace', 'rld there');
+    await tmux.waitFor('A', /› hello wrld there/, 2000);
+    tmux.paste('A', ' + «pasted»\n');
+    await tmux.waitFor('A', /› hello wrld there \+ «pasted»/, 2000);
+    tmux.burst('A', 'C-w', 'C-w', 'C-a', 'Right', 'X', 'End', '!', 'Enter');
+    await tmux.waitFor('B', /alice\s+hXello wrld there !/);
+    await tmux.waitFor('A', /hXello wrld there ! ✓✓ delivered/);
+    expect(tmux.screen('B')).not.toMatch(/[␡\x7f]/);
     tmux.keys('A', 'Escape');
     tmux.keys('B', 'Escape');
 
@@ -70,7 +81,9 @@ describe.skipIf(tmuxMissing)('two real dashboards in tmux, driven by keys only',
     writeFileSync(src, payload);
     tmux.keys('A', 's');
     await tmux.waitFor('A', /Send to bob/);
-    tmux.keys('A', src, 'Enter');
+    tmux.paste('A', src); // a pasted path with a space in it is one path
+    await tmux.waitFor('A', /✓ file, 3\.0 MiB/);
+    tmux.keys('A', 'Enter');
     await tmux.waitFor('B', /Incoming file/);
     await tmux.waitFor('B', /holiday photo\.bin/);
     tmux.keys('B', 'y');

@@ -33,6 +33,20 @@ export class Tmux {
     }
   }
 
+  /**
+   * Send several keys with one send-keys, so they reach the program in one
+   * write (as over SSH): strings that are not key names are typed literally.
+   */
+  burst(name: string, ...keys: string[]): void {
+    this.tmux('send-keys', '-t', name, ...keys);
+  }
+
+  /** Paste `text` as a terminal does: bracketed when the program asked for it (paste-buffer -p). */
+  paste(name: string, text: string): void {
+    this.tmux('set-buffer', '-b', 'e2e', '--', text);
+    this.tmux('paste-buffer', '-p', '-d', '-b', 'e2e', '-t', name);
+  }
+
   screen(name: string): string {
     return this.tmux('capture-pane', '-p', '-t', name);
   }

@@ -143,7 +143,7 @@ export class FakeEngine implements EngineHandle {
   /** Files that checkPath and completePath know about (path → check result). */
   files: FileTable = {
     '/home/alice/report.pdf': { ok: true, kind: 'file', size: 1_234_567 },
-    '/home/alice/reports/': { ok: true, kind: 'folder', size: 9_000_000 },
+    '/home/alice/reports/': { ok: true, kind: 'folder', size: 9_000_000, files: 12 },
     '/home/alice/secret.key': { ok: false, reason: 'Not readable: permission denied' },
   };
   shutdownCalls = 0;

@@ -106,12 +106,12 @@ describe('dialog queue', () => {
     expect(f).toContain('Total 76.3 MiB in 40 files · 9.5 MiB free');
     expect(f).toContain('⚠ Not enough free space');
     expect(f).toMatch(/↓ \d+ more/);
-    expect(f).toContain('y accept    n / Esc deny');
+    expect(f).toContain('y accept    n deny    Esc later');
     for (let i = 0; i < 50; i++) await ui.press('j');
     f = ui.lastFrame();
     expect(f).toContain('photos/IMG_0039.jpg');
     expect(f).toMatch(/↑ \d+ above/);
-    expect(f).toContain('y accept    n / Esc deny');
+    expect(f).toContain('y accept    n deny    Esc later');
   });
 
   it('derives the queue purely: confirms first, then pairings and offers, waiting pairings last; answered ones hidden', () => {
@@ -122,5 +122,41 @@ describe('dialog queue', () => {
     };
     const state = { ...initialUiState, confirms: [{ kind: 'quit' as const, key: 'quit' }], answered: { gone: 'no' as const } };
     expect(deriveDialogs(state, snapshot).map((d) => d.key)).toEqual(['quit', 'pairing:p', 'offer:o', 'pairing:w']);
+  });
+});
+
+describe('dialog details', () => {
+  it('the pairing dialog counts down to its timeout on its own, and says when it timed out', async () => {
+    ui = await renderUi({ snapshot: { ...base, transfers: [] }, columns: 80, rows: 24 });
+    const now = ui.clock.now();
+    await ui.setSnapshot((s) => ({ ...s, pairings: [makePairing('p1', carol!, { expiresAt: now + 30_000 })] }));
+    expect(ui.lastFrame()).toMatch(/Expires\s+in 30 s/);
+    await ui.advance(5000); // no new snapshot: the dialog's own 1 s tick
+    expect(ui.lastFrame()).toMatch(/Expires\s+in 25 s/);
+    await ui.advance(25_000);
+    expect(ui.lastFrame()).toMatch(/Expires\s+timed out/);
+  });
+
+  it('a pairing without a deadline shows no countdown', async () => {
+    ui = await renderUi({ snapshot: { ...base, transfers: [], pairings: [makePairing('p1', carol!)] }, columns: 80, rows: 24 });
+    expect(ui.lastFrame()).toContain('Pairing request');
+    expect(ui.lastFrame()).not.toContain('Expires');
+  });
+
+  it('the offer says where the files land and the free space there; "unknown" only when the engine does not know', async () => {
+    ui = await renderUi({
+      snapshot: { ...base, transfers: [], offers: [makeOffer('o1', bob!, [['a.txt', 10]], { destination: '/home/alice/Downloads' })] },
+      columns: 80,
+      rows: 24,
+    });
+    expect(ui.lastFrame()).toContain('to /home/alice/Downloads, 50.0 GiB free');
+    expect(ui.lastFrame()).not.toContain('unknown');
+    ui.unmount();
+    ui = await renderUi({
+      snapshot: { ...base, transfers: [], offers: [makeOffer('o1', bob!, [['a.txt', 10]], { destination: '/dl', freeBytes: undefined })] },
+      columns: 80,
+      rows: 24,
+    });
+    expect(ui.lastFrame()).toContain('to /dl, free space unknown');
   });
 });

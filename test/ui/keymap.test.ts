@@ -51,7 +51,25 @@ describe('keymap', () => {
   it('labels show the keys actually bound', () => {
     for (const b of KEYMAP) {
       for (const k of b.keys) {
-        const shown = 'char' in k ? k.char : { tab: 'Tab', 'shift-tab': 'Shift-Tab', up: '↑', down: '↓', enter: 'Enter', escape: 'Esc', 'ctrl-c': 'Ctrl-C' }[k.name];
+        const shown = 'char' in k ? k.char : {
+                tab: 'Tab',
+                'shift-tab': 'Shift-Tab',
+                up: '↑',
+                down: '↓',
+                enter: 'Enter',
+                escape: 'Esc',
+                'ctrl-c': 'Ctrl-C',
+                left: '←',
+                right: '→',
+                home: 'Home',
+                end: 'End',
+                backspace: 'Backspace',
+                delete: 'Del',
+                'ctrl-a': 'Ctrl-A',
+                'ctrl-e': 'Ctrl-E',
+                'ctrl-u': 'Ctrl-U',
+                'ctrl-w': 'Ctrl-W',
+              }[k.name];
         expect(b.label.split(' '), `${b.command} label "${b.label}" misses ${shown}`).toContain(shown);
       }
     }

@@ -25,7 +25,62 @@ type Scenario = (k: number) => Promise<void>;
 
 const idle = { transfers: [] };
 
+/** Types `before` into the chat input, presses the command's key `k`, types `after`, sends; returns what was sent. */
+async function chatEdit(command: Command, k: number, before: string, after: string, presses = 1): Promise<unknown> {
+  const u = await start();
+  await u.pressCommand('chat');
+  await u.type(before);
+  for (let i = 0; i < presses; i++) await u.pressCommand(command, k);
+  await u.type(after);
+  await u.pressCommand('submit');
+  return u.engine.callsOf('sendChat')[0]?.[1];
+}
+
 const scenarios: Record<Command, Scenario> = {
+  async cursorLeft(k) {
+    expect(await chatEdit('cursorLeft', k, 'ab', 'X')).toBe('aXb');
+  },
+  async cursorRight(k) {
+    const u = await start();
+    await u.pressCommand('send');
+    await u.type('/tmp/ab');
+    await u.pressCommand('cursorLeft');
+    await u.pressCommand('cursorLeft');
+    await u.pressCommand('cursorRight', k);
+    await u.type('X');
+    expect(u.lastFrame()).toContain('Path: /tmp/aXb');
+  },
+  async lineStart(k) {
+    expect(await chatEdit('lineStart', k, 'ab', 'X')).toBe('Xab');
+  },
+  async lineEnd(k) {
+    const u = await start();
+    await u.pressCommand('chat');
+    await u.type('ab');
+    await u.pressCommand('lineStart');
+    await u.pressCommand('lineEnd', k);
+    await u.type('X');
+    await u.pressCommand('submit');
+    expect(u.engine.callsOf('sendChat')[0]?.[1]).toBe('abX');
+  },
+  async deleteBack(k) {
+    expect(await chatEdit('deleteBack', k, 'abc', 'd', 2)).toBe('ad');
+  },
+  async deleteForward(k) {
+    const u = await start();
+    await u.pressCommand('chat');
+    await u.type('abc');
+    await u.pressCommand('lineStart');
+    await u.pressCommand('deleteForward', k);
+    await u.pressCommand('submit');
+    expect(u.engine.callsOf('sendChat')[0]?.[1]).toBe('bc');
+  },
+  async deleteWord(k) {
+    expect(await chatEdit('deleteWord', k, 'hello big world', 'there')).toBe('hello big there');
+  },
+  async clearLine(k) {
+    expect(await chatEdit('clearLine', k, 'oops', 'ok')).toBe('ok');
+  },
   async focusNext(k) {
     const u = await start();
     expect(u.lastFrame()).toContain('▸ Peers');
@@ -131,6 +186,17 @@ const scenarios: Record<Command, Scenario> = {
     expect(u.lastFrame()).toContain('Path: /home/alice/report');
     expect(u.lastFrame()).toContain('report.pdf  reports/');
   },
+  async answerOffer(k) {
+    const u = await start({ offers: [makeOffer('o1', bob!, [['a.txt', 10]])] });
+    await u.pressCommand('close');
+    expect(u.lastFrame()).not.toContain('Incoming file');
+    await u.pressCommand('answerOffer', k);
+    expect(u.lastFrame()).toContain('Incoming file');
+    await u.pressCommand('yes');
+    expect(u.engine.callsOf('answerOffer')).toEqual([['o1', true]]);
+    await u.pressCommand('answerOffer', k);
+    expect(u.lastFrame()).toContain('No offer is waiting for an answer');
+  },
   async yes(k) {
     const u = await start({ pairings: [makePairing('p1', carol!)] });
     await u.pressCommand('yes', k);
@@ -154,8 +220,12 @@ const scenarios: Record<Command, Scenario> = {
   },
   async close(k) {
     const u = await start({ offers: [makeOffer('o1', bob!, [['a.txt', 10]])] });
-    await u.pressCommand('close', k); // a dialog: answered no
-    expect(u.engine.callsOf('answerOffer')).toEqual([['o1', false]]);
+    await u.pressCommand('close', k); // an offer: put aside, not answered
+    await u.pressCommand('close', k); // Esc Esc: still nothing sent to the sender
+    expect(u.engine.callsOf('answerOffer')).toEqual([]);
+    expect(u.lastFrame()).not.toContain('Incoming file');
+    expect(u.lastFrame()).toMatch(/a\.txt from bob-laptop\s+… offered/);
+    expect(u.lastFrame()).toContain('waiting for your answer · 10 B · a answers');
     await u.pressCommand('help');
     await u.pressCommand('close', k);
     expect(u.lastFrame()).not.toContain('▸ Keys');
@@ -243,6 +313,15 @@ describe('every key in the keymap does what the help says', () => {
     expect(text).toContain('● online');
     expect(text).toContain('✓✓ delivered');
     u.unmount();
+  });
+
+  it('every key of one chunk is handled in order, and the result is on screen at once (tmux send-keys, SSH)', async () => {
+    const u = await start();
+    await u.pressCommand('chat');
+    await u.press('hello wor\x7f\x7frld there'); // one read
+    expect(u.lastFrame()).toContain('› hello wrld there');
+    await u.press('\x1b[200~ + pasted\x1b[31m\ttab\r\n\x1b[201~', '\x1b[D\x1b[DX\r');
+    expect(u.engine.callsOf('sendChat')).toEqual([[bob!.deviceId, 'hello wrld there + pasted[31m tXab']]);
   });
 
   it('keys do not leak through modal layers', async () => {

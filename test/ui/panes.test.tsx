@@ -40,13 +40,13 @@ for (const [columns, rows] of [
       for (const f of ui.stdout.frames) expect(f.split('\n').length).toBeLessThanOrEqual(rows);
     });
 
-    it('header: own name, short device ID, listening address, relay state', async () => {
+    it('header: own name, short device ID, listening address; the relay only when there is one', async () => {
       ui = await renderUi({ snapshot: sampleSnapshot(), columns, rows });
       const header = region(ui.lastFrame(), layout.header);
       expect(header).toContain('peerdeck');
       expect(header).toContain(`alice (${snap.self.shortId})`);
       expect(header).toContain('listening 0.0.0.0:51515');
-      if (columns >= 120) expect(header).toContain('relay: none');
+      expect(header).not.toContain('relay'); // none yet: not shown
       expect(header).toContain('2/4 online');
     });
 
@@ -193,5 +193,33 @@ describe('focus changes', () => {
       expect(now.length).toBe(before.length);
     }
     expect(ui.lastFrame()).toBe(before.join('\n'));
+  });
+});
+
+describe('status bar priorities', () => {
+  it('below 80 columns keeps the most important keys, ? always, and marks the cut', async () => {
+    ui = await renderUi({ snapshot: { ...sampleSnapshot(), peers: [sampleSnapshot().peers[1]!] }, columns: 60, rows: 20 });
+    const status = ui.lines()[19]!;
+    expect(status).toContain('? help');
+    expect(status).toContain('q quit');
+    expect(status).toContain('s send');
+    expect(status).toContain('c Enter chat');
+    expect(status).toContain('…');
+    expect(status.length).toBeLessThanOrEqual(60);
+  });
+
+  it('p pair is offered only for an unverified peer', async () => {
+    const s = sampleSnapshot();
+    ui = await renderUi({ snapshot: s, columns: 100, rows: 24 });
+    expect(s.peers[0]!.verified).toBe(true);
+    expect(ui.lines()[23]).not.toContain('p pair');
+    await ui.press('j'); // carol, unverified
+    expect(ui.lines()[23]).toContain('p pair');
+  });
+
+  it('shows the relay once there is one', async () => {
+    const s = sampleSnapshot();
+    ui = await renderUi({ snapshot: { ...s, self: { ...s.self, relay: 'relay.example:443' } }, columns: 120, rows: 24 });
+    expect(ui.lines()[0]).toContain('relay: relay.example:443');
   });
 });

@@ -18,6 +18,7 @@ function expectRestored(h: Harness): void {
   expect(h.out.screen.altScreen).toBe(false);
   expect(h.out.screen.cursorVisible).toBe(true);
   expect(h.out.screen.autowrap).toBe(true);
+  expect(h.out.screen.bracketedPaste).toBe(false);
   expect(h.input.rawMode).toBe(false);
   expect(h.out.output.split(LEAVE_MARK)).toHaveLength(2); // left exactly once
   expect(h.out.output.endsWith(LEAVE_MARK)).toBe(true); // nothing drawn after leaving
@@ -35,6 +36,7 @@ describe('runDashboard: entering the terminal', () => {
     expect(h.out.screen.altScreen).toBe(true);
     expect(h.out.screen.cursorVisible).toBe(false);
     expect(h.out.screen.autowrap).toBe(false);
+    expect(h.out.screen.bracketedPaste).toBe(true);
     expect(h.input.rawMode).toBe(true);
     expect(h.screen()).toContain('▸ Peers (4)');
     expect(h.screen().split('\n')).toHaveLength(24);
@@ -170,7 +172,8 @@ describe('runDashboard: live resize', () => {
     await h.advance(100);
     let lines = h.screen().split('\n');
     expect(lines).toHaveLength(40);
-    expect(lines[0]).toContain('relay: none');
+    expect(lines[0]).toContain('listening 0.0.0.0:51515');
+    expect(lines[0]).not.toContain('relay');
     expect(lines[39]).toContain('Tab next pane');
     expect(h.out.screen.scrolled).toBe(0);
     h.out.resize(50, 12);

@@ -16,6 +16,34 @@ async function openSend(): Promise<RenderedUi> {
 }
 
 describe('send input', () => {
+  it('a folder shows its file count and total size, not "0 B"', async () => {
+    const u = await openSend();
+    await u.press('\x1b[200~/home/alice/reports/\x1b[201~'); // pasted
+    await u.advance(PATH_CHECK_DEBOUNCE_MS);
+    await u.advance(0);
+    expect(u.lastFrame()).toContain('✓ folder, 12 files, 8.6 MiB');
+  });
+
+  it('a long path scrolls sideways: the end, where the cursor is, stays visible; Home shows the start', async () => {
+    const u = await openSend();
+    await u.press(`\x1b[200~/start${'x'.repeat(150)}END\x1b[201~`);
+    let line = u.lines().find((l) => l.includes('Path: '))!;
+    expect(line).toContain('xxxEND');
+    expect(line).not.toContain('/start');
+    expect([...line].length).toBeLessThanOrEqual(80);
+    await u.press('\x1b[H');
+    line = u.lines().find((l) => l.includes('Path: '))!;
+    expect(line).toContain('Path: /startxxx');
+    expect(line).not.toContain('END');
+  });
+
+  it('a pasted path with spaces is one path; its line break does not send it', async () => {
+    const u = await openSend();
+    await u.press('\x1b[200~/home/alice/my report.pdf\n\x1b[201~');
+    expect(u.lastFrame()).toContain('Path: /home/alice/my report.pdf');
+    expect(u.engine.callsOf('sendFiles')).toEqual([]);
+  });
+
   it('asks for a path when Enter is pressed on an empty input', async () => {
     const u = await openSend();
     await u.press('\r');
@@ -65,7 +93,7 @@ describe('send input', () => {
     await u.press('\t');
     expect(u.lastFrame()).toContain('Path: /home/alice/reports/');
     await u.advance(PATH_CHECK_DEBOUNCE_MS);
-    expect(u.lastFrame()).toContain('✓ folder, 8.6 MiB');
+    expect(u.lastFrame()).toContain('✓ folder, 12 files, 8.6 MiB');
     // The cursor is at the end after completion: typing appends.
     await u.type('x');
     expect(u.lastFrame()).toContain('Path: /home/alice/reports/x');

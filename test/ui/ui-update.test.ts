@@ -33,7 +33,7 @@ describe('update (pure)', () => {
   });
 
   it('ignores stale path answers', () => {
-    const state = { ...initialUiState, mode: 'send' as const, send: { peerId: snap.peers[0]!.deviceId, path: '/b', revision: 0, checking: true, candidates: [] } };
+    const state = { ...initialUiState, mode: 'send' as const, send: { peerId: snap.peers[0]!.deviceId, path: '/b', cursor: 2, checking: true, candidates: [] } };
     const t = update(state, { type: 'pathChecked', path: '/a', result: { ok: true, kind: 'file', size: 1 }, submit: true }, snap, 0);
     expect(t.state).toBe(state);
     expect(t.effects).toEqual([]);

@@ -19,6 +19,8 @@ export class VtScreen {
   altScreen = false;
   cursorVisible = true;
   autowrap = true;
+  /** DEC mode 2004: the terminal wraps pastes in ESC[200~ … ESC[201~. */
+  bracketedPaste = false;
   readonly unknown: string[] = [];
   title: string | undefined;
 
@@ -140,6 +142,8 @@ export class VtScreen {
         this.cursorVisible = final === 'h';
       } else if (code === 7) {
         this.autowrap = final === 'h';
+      } else if (code === 2004) {
+        this.bracketedPaste = final === 'h';
       } else if (code !== 2026 && code !== 1000 && code !== 1002 && code !== 1003 && code !== 1006) {
         this.unknown.push(`CSI ?${params.slice(1)}${final}`);
       }

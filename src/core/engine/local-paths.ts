@@ -3,7 +3,7 @@
  * system itself): exists, readable, file or folder; and Tab completion.
  */
 import { constants } from 'node:fs';
-import { access, readdir, stat } from 'node:fs/promises';
+import { access, lstat, readdir, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import type { PathCheck } from '../engine-api.js';
@@ -36,7 +36,47 @@ export async function checkLocalPath(input: string): Promise<PathCheck> {
   } catch {
     return { ok: false, reason: `not readable: ${text}` };
   }
-  return { ok: true, kind: st.isDirectory() ? 'folder' : 'file', size: st.isDirectory() ? 0 : st.size };
+  if (!st.isDirectory()) return { ok: true, kind: 'file', size: st.size };
+  const tally = await tallyFolder(p);
+  return tally ? { ok: true, kind: 'folder', size: tally.size, files: tally.files } : { ok: true, kind: 'folder', size: 0 };
+}
+
+/** A folder with more entries than this is not counted while the user types. */
+export const MAX_TALLY_ENTRIES = 20_000;
+
+/**
+ * Regular files under `root` and their total size, not following symbolic
+ * links; undefined when there are more than `limit` entries.
+ */
+export async function tallyFolder(root: string, limit = MAX_TALLY_ENTRIES): Promise<{ files: number; size: number } | undefined> {
+  let files = 0;
+  let size = 0;
+  let seen = 0;
+  const stack = [root];
+  while (stack.length > 0) {
+    const dir = stack.pop() as string;
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      continue; // unreadable subfolder: the send reports it; here we count what we can
+    }
+    seen += entries.length;
+    if (seen > limit) return undefined;
+    for (const e of entries) {
+      const full = join(dir, e.name);
+      if (e.isDirectory()) stack.push(full);
+      else if (e.isFile()) {
+        try {
+          size += (await lstat(full)).size;
+          files++;
+        } catch {
+          // vanished meanwhile
+        }
+      }
+    }
+  }
+  return { files, size };
 }
 
 /** Candidates that extend `partial` (folders end with a separator), sorted. */

@@ -4,12 +4,12 @@
  * the layout (or the "too small" notice) for the size it is given.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { useInput } from 'ink';
 import type { TimerHandle } from '../../core/clock.js';
 import type { EngineSnapshot } from '../../core/engine-api.js';
 import { type Dialog, deriveDialogs } from '../dialogs.js';
 import { commandFor } from '../keymap.js';
-import { keyContext, normalizeKey } from '../key-router.js';
+import { keyContext } from '../key-router.js';
+import { useKeys } from '../use-keys.js';
 import { type LayoutMode, computeLayout } from '../layout.js';
 import { type Action, update } from '../ui-update.js';
 import { type Effect, type QuitReason, initialUiState } from '../ui-state.js';
@@ -136,8 +136,8 @@ export function App({ columns, rows, onQuit }: AppProps) {
   useEffect(() => dispatch({ type: 'engineLink', lost: link !== 'attached' }), [link, dispatch]);
 
   const selectDialogs = useCallback(
-    (s: EngineSnapshot) => deriveDialogs({ confirms: state.confirms, answered: state.answered }, s),
-    [state.confirms, state.answered],
+    (s: EngineSnapshot) => deriveDialogs({ confirms: state.confirms, answered: state.answered, hiddenOffers: state.hiddenOffers }, s),
+    [state.confirms, state.answered, state.hiddenOffers],
   );
   const dialogs = useEngine(selectDialogs, sameDialogs);
   const context = keyContext(state, dialogs);
@@ -148,34 +148,22 @@ export function App({ columns, rows, onQuit }: AppProps) {
 
   const dialogsRef = useRef(dialogs);
   dialogsRef.current = dialogs;
-  useInput((input, key) => {
-    const press = normalizeKey(input, key);
-    if (!fits) {
-      // Nothing can be seen: only leaving works (and answering "quit anyway?", which the notice shows).
-      const front = dialogsRef.current[0];
-      const cmd = commandFor(keyContext(stateRef.current, dialogsRef.current), press);
-      const answersQuit = front?.kind === 'confirm-quit' && (cmd === 'yes' || cmd === 'no' || cmd === 'close');
-      if (cmd !== 'forceQuit' && cmd !== 'quit' && !answersQuit) return;
+  useKeys((keys) => {
+    for (const press of keys) {
+      if (!fits) {
+        // Nothing can be seen: only leaving works (and answering "quit anyway?", which the notice shows).
+        const front = dialogsRef.current[0];
+        const cmd = commandFor(keyContext(stateRef.current, dialogsRef.current), press);
+        const answersQuit = front?.kind === 'confirm-quit' && (cmd === 'yes' || cmd === 'no' || cmd === 'close');
+        if (cmd !== 'forceQuit' && cmd !== 'quit' && !answersQuit) continue;
+      }
+      dispatch({ type: 'key', key: press });
     }
-    dispatch({ type: 'key', key: press });
   });
-
-  // Typed text and Enter can arrive in one chunk (a paste, or tmux send-keys): the line
-  // break then reaches the text input instead of the key handler. Treat it as Enter.
-  const withEnter = useCallback(
-    (text: string, change: (t: string) => Action) => {
-      const cut = text.search(/[\r\n]/);
-      dispatch(change(cut < 0 ? text : text.slice(0, cut)));
-      if (cut >= 0) dispatch({ type: 'key', key: { name: 'enter' } });
-    },
-    [dispatch],
-  );
-  const onDraft = useCallback((text: string) => withEnter(text, (t) => ({ type: 'draftChanged', text: t })), [withEnter]);
-  const onPath = useCallback((path: string) => withEnter(path, (p) => ({ type: 'pathChanged', path: p })), [withEnter]);
 
   if (link !== 'attached') {
     return <EngineLost columns={columns} rows={rows} link={link} reason={engine.lostReason?.()} canRestart={engine.restart !== undefined} />;
   }
   if (!layout.fits) return <TooSmall layout={layout} askQuit={dialogs[0]?.kind === 'confirm-quit'} />;
-  return <Dashboard layout={layout} state={state} dialogs={dialogs} context={context} onDraft={onDraft} onPath={onPath} />;
+  return <Dashboard layout={layout} state={state} dialogs={dialogs} context={context} />;
 }

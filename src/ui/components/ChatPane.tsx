@@ -1,20 +1,21 @@
 /**
  * The Chat pane for the selected peer: the message log and, on its last line,
- * the input (ink-text-input) while writing, or a hint when not.
+ * the input (LineInput) while writing, or a hint when not.
  */
 import { memo, useCallback } from 'react';
-import { Box, Text, Transform } from 'ink';
-import TextInput from 'ink-text-input';
+import { Box, Text } from 'ink';
 import type { ChatMessageView, EngineSnapshot } from '../../core/engine-api.js';
 import type { DeviceId } from '../../protocol/device-id.js';
 import type { FitLayout } from '../layout.js';
 import { chatRows } from '../chat-rows.js';
 import { binding } from '../keymap.js';
-import { safeInputLine, safeName } from '../safe.js';
+import { EMPTY_LINE, type LineState } from '../line-editor.js';
+import { safeLine, safeName } from '../safe.js';
 import { selectedPeer } from '../ui-state.js';
 import { selectPeers, useEngine } from '../use-engine.js';
 import { truncate } from '../text.js';
 import { useTheme } from '../theme.js';
+import { LineInput } from './LineInput.js';
 import { Pane } from './Pane.js';
 import { Rows } from './Rows.js';
 
@@ -25,19 +26,18 @@ export interface ChatPaneProps {
   focused: boolean;
   selectedId?: DeviceId;
   typing: boolean;
-  drafts: Readonly<Record<string, string>>;
-  revision: number;
+  drafts: Readonly<Record<string, LineState>>;
   scroll: number;
-  onDraft: (text: string) => void;
 }
 
-export const ChatPane = memo(function ChatPane({ layout, focused, selectedId, typing, drafts, revision, scroll, onDraft }: ChatPaneProps) {
+export const ChatPane = memo(function ChatPane({ layout, focused, selectedId, typing, drafts, scroll }: ChatPaneProps) {
   const theme = useTheme();
   const peers = useEngine(selectPeers);
   const peer = selectedPeer(peers, selectedId);
   const selectMessages = useCallback((s: EngineSnapshot) => (peer ? (s.chats[peer.deviceId] ?? NO_MESSAGES) : NO_MESSAGES), [peer]);
   const messages = useEngine(selectMessages);
-  const draft = peer ? (drafts[peer.deviceId] ?? '') : '';
+  const line = peer ? (drafts[peer.deviceId] ?? EMPTY_LINE) : EMPTY_LINE;
+  const draft = line.text;
   const log = layout.chatLog;
   const title = peer ? `Chat with ${safeName(peer.name)} (${peer.shortId})${scroll > 0 ? ` · ${scroll} back` : ''}` : 'Chat';
   const rows = peer ? chatRows(messages, { width: log.width, height: log.height, scroll, peerName: peer.name }) : [];
@@ -52,13 +52,11 @@ export const ChatPane = memo(function ChatPane({ layout, focused, selectedId, ty
             <Text bold color={theme.tone('accent')}>
               {'› '}
             </Text>
-            <Transform transform={safeInputLine}>
-              <TextInput key={revision} value={draft} onChange={onDraft} focus={typing} />
-            </Transform>
+            <LineInput line={line} width={Math.max(1, layout.chatInput.width - 2)} />
           </>
         ) : (
           <Text color={theme.tone('muted')} wrap="truncate-end">
-            {peer ? truncate(draft ? `Draft: ${draft}` : `Press ${binding('chat').label.split(' ').join(' or ')} to write`, layout.chatInput.width) : ''}
+            {peer ? truncate(draft ? `Draft: ${safeLine(draft)}` : `Press ${binding('chat').label.split(' ').join(' or ')} to write`, layout.chatInput.width) : ''}
           </Text>
         )}
       </Box>

@@ -23,8 +23,6 @@ export interface DashboardProps {
   state: UiState;
   dialogs: readonly Dialog[];
   context: KeyContext;
-  onDraft: (text: string) => void;
-  onPath: (path: string) => void;
 }
 
 function statusExtra(state: UiState, context: KeyContext, dialogs: readonly Dialog[]): string | undefined {
@@ -37,7 +35,7 @@ function statusExtra(state: UiState, context: KeyContext, dialogs: readonly Dial
   return undefined;
 }
 
-export function Dashboard({ layout, state, dialogs, context, onDraft, onPath }: DashboardProps) {
+export function Dashboard({ layout, state, dialogs, context }: DashboardProps) {
   const focus = layout.focus;
   const overlay = layout.overlay;
   const front = dialogs[0];
@@ -50,16 +48,19 @@ export function Dashboard({ layout, state, dialogs, context, onDraft, onPath }: 
       <Box flexDirection="row" height={layout.peers.height} width={layout.columns}>
         <PeersPane rect={layout.peers} focused={focus === 'peers'} selectedId={state.selectedPeerId} />
         <Box flexDirection="column" width={layout.transfers.width}>
-          <TransfersPane rect={layout.transfers} focused={focus === 'transfers'} selectedId={state.selectedTransferId} />
+          <TransfersPane
+            rect={layout.transfers}
+            focused={focus === 'transfers'}
+            selectedId={state.selectedTransferId}
+            hiddenOfferIds={state.hiddenOffers}
+          />
           <ChatPane
             layout={layout}
             focused={focus === 'chat'}
             selectedId={state.selectedPeerId}
             typing={context === 'chat-input'}
             drafts={state.drafts}
-            revision={state.chatRevision}
             scroll={state.chatScroll}
-            onDraft={onDraft}
           />
         </Box>
       </Box>
@@ -67,11 +68,11 @@ export function Dashboard({ layout, state, dialogs, context, onDraft, onPath }: 
         <NoticeLine width={layout.columns} local={state.localNotices} />
       </Box>
       <Box height={1} width={layout.columns}>
-        <StatusBar context={context} width={layout.columns} extra={statusExtra(state, context, dialogs)} remote={state.remote === true} />
+        <StatusBar context={context} width={layout.columns} extra={statusExtra(state, context, dialogs)} selectedPeerId={state.selectedPeerId} remote={state.remote === true} />
       </Box>
       {overlay && context === 'help' ? <HelpOverlay rect={overlay} scroll={state.helpScroll} /> : null}
       {overlay && context === 'dialog' ? <DialogHost dialogs={dialogs} rect={overlay} scroll={dialogScroll} /> : null}
-      {overlay && context === 'send-input' && state.send ? <SendInput rect={overlay} send={state.send} onPath={onPath} /> : null}
+      {overlay && context === 'send-input' && state.send ? <SendInput rect={overlay} send={state.send} /> : null}
     </Box>
   );
 }

@@ -1,4 +1,4 @@
-/** Top line: who we are (name, short device ID), where we listen, relay state, and counts. */
+/** Top line: who we are (name, short device ID), where we listen, the relay when there is one, and counts. */
 import { memo } from 'react';
 import { Text } from 'ink';
 import { safeLine, safeName } from '../safe.js';
@@ -22,7 +22,8 @@ export const Header = memo(function Header({ width }: { width: number }) {
       'peerdeck',
       `${safeName(self.name)} (${self.shortId})`,
       self.listenAddress ? `listening ${safeLine(self.listenAddress, 64)}` : 'not listening',
-      `relay: ${self.relay ? safeLine(self.relay, 40) : 'none'}`,
+      // No relay yet: nothing to say (a "relay: none" reads like something is missing).
+      ...(self.relay ? [`relay: ${safeLine(self.relay, 40)}`] : []),
     ],
     Math.max(1, width - displayWidth(counts) - 2),
     '  │  ',

@@ -12,7 +12,8 @@ import { type Row, seg } from '../text.js';
 import { Overlay } from './Overlay.js';
 import { RowLine } from './Rows.js';
 
-const KEY_COL = 12;
+/** Wide enough for the longest key label, plus indent and a gap. */
+const KEY_COL = Math.max(12, ...KEYMAP.map((b) => b.label.length + 3));
 
 export function helpRows(width: number): Row[] {
   const rows: Row[] = [];
@@ -30,11 +31,11 @@ export function helpRows(width: number): Row[] {
     }
   }
   rows.push({ segments: [seg('Legend', 'accent', true)] });
-  rows.push({ segments: [seg('  Peers     '), seg(Object.values(PEER_STATE).map((s) => `${s.glyph} ${s.word}`).join('  '))] });
-  rows.push({ segments: [seg('            '), seg(`${VERIFIED_MARK} verified  ${UNVERIFIED_MARK} unverified (pair with ${binding('pair').label})`)] });
+  rows.push({ segments: [seg('  Peers'.padEnd(KEY_COL)), seg(Object.values(PEER_STATE).map((s) => `${s.glyph} ${s.word}`).join('  '))] });
+  rows.push({ segments: [seg(''.padEnd(KEY_COL)), seg(`${VERIFIED_MARK} verified  ${UNVERIFIED_MARK} unverified (pair with ${binding('pair').label})`)] });
   rows.push({
     segments: [
-      seg('  Chat      '),
+      seg('  Chat'.padEnd(KEY_COL)),
       seg(
         Object.values(CHAT_STATE)
           .filter((s) => s.tag)

@@ -3,16 +3,16 @@
  * is typed (exists, readable, what it is), Tab-completed by the engine, sent
  * with Enter. The UI itself never touches the file system.
  */
-import { Text, Transform } from 'ink';
-import TextInput from 'ink-text-input';
+import { Text } from 'ink';
 import { formatBytes } from '../format.js';
 import { binding } from '../keymap.js';
 import type { Rect } from '../layout.js';
-import { safeInputLine, safeLine, safeName } from '../safe.js';
+import { safeLine, safeName } from '../safe.js';
 import type { SendState } from '../ui-state.js';
 import { type Row, displayWidth, seg, truncate } from '../text.js';
 import { useTheme } from '../theme.js';
 import { selectPeers, useEngine } from '../use-engine.js';
+import { LineInput } from './LineInput.js';
 import { Overlay } from './Overlay.js';
 import { RowLine } from './Rows.js';
 
@@ -24,7 +24,9 @@ export function sendStatusRow(send: SendState): Row {
   if (!check || check.path !== send.path) return { segments: [seg('… checking', 'muted')] };
   const r = check.result;
   if (!r.ok) return { segments: [seg(`✗ ${safeLine(r.reason)}`, 'error', true)] };
-  return { segments: [seg(`✓ ${r.kind}, ${formatBytes(r.size)}`, 'ok')] };
+  if (r.kind === 'file') return { segments: [seg(`✓ file, ${formatBytes(r.size)}`, 'ok')] };
+  if (r.files === undefined) return { segments: [seg('✓ folder (too many entries to count here)', 'ok')] };
+  return { segments: [seg(`✓ folder, ${r.files} file${r.files === 1 ? '' : 's'}, ${formatBytes(r.size)}`, 'ok')] };
 }
 
 /** Completion candidates, shown by their last path component. */
@@ -49,7 +51,7 @@ export function candidatesRow(send: SendState, width: number): Row {
   return { segments: [seg(line || truncate(names[0] ?? '', width)), seg(more > 0 ? `  (+${more})` : '', 'muted')] };
 }
 
-export function SendInput({ rect, send, onPath }: { rect: Rect; send: SendState; onPath: (p: string) => void }) {
+export function SendInput({ rect, send }: { rect: Rect; send: SendState }) {
   const theme = useTheme();
   const peers = useEngine(selectPeers);
   const peer = peers.find((p) => p.deviceId === send.peerId);
@@ -61,9 +63,7 @@ export function SendInput({ rect, send, onPath }: { rect: Rect; send: SendState;
         <Text bold color={theme.tone('accent')}>
           {'Path: '}
         </Text>
-        <Transform transform={safeInputLine}>
-              <TextInput key={send.revision} value={send.path} onChange={onPath} focus />
-            </Transform>
+        <LineInput line={{ text: send.path, cursor: send.cursor }} width={Math.max(1, inner - 6)} />
       </Text>
       <RowLine row={sendStatusRow(send)} width={inner} />
       <RowLine row={candidatesRow(send, inner)} width={inner} />

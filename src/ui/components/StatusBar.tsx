@@ -1,30 +1,66 @@
 /**
  * Bottom line, generated from the keymap for the layer in front (focused pane
- * or mode), so it always shows the keys that are actually live.
+ * or mode), so it always shows the keys that are actually live. When the line
+ * is short, entries are kept by their keymap priority (`?` always), and shown
+ * in table order; a command that would do nothing here (pair on a verified
+ * peer) is left out.
  */
 import { Text } from 'ink';
-import { type KeyContext, statusBindings } from '../keymap.js';
+import type { DeviceId } from '../../protocol/device-id.js';
+import { type Command, type KeyContext, STATUS_PRIORITY_DEFAULT, statusBindings } from '../keymap.js';
 import { displayWidth, truncate } from '../text.js';
 import { useTheme } from '../theme.js';
+import { selectedPeer } from '../ui-state.js';
+import { selectPeers, useEngine } from '../use-engine.js';
 
-export function statusItems(context: KeyContext, remote = false): Array<{ key: string; text: string }> {
-  return statusBindings(context, remote).map((b) => ({ key: b.statusKey ?? b.label, text: b.status ?? '' }));
+export interface StatusItem {
+  readonly key: string;
+  readonly text: string;
+  readonly priority: number;
+}
+
+export function statusItems(context: KeyContext, hide: readonly Command[] = [], remote = false): StatusItem[] {
+  return statusBindings(context, remote)
+    .filter((b) => !hide.includes(b.command))
+    .map((b) => ({ key: b.statusKey ?? b.label, text: b.status ?? '', priority: b.statusPriority ?? STATUS_PRIORITY_DEFAULT }));
 }
 
 const SEP = '  ';
 
-export function StatusBar({ context, width, extra, remote = false }: { context: KeyContext; width: number; extra?: string; remote?: boolean }) {
-  const theme = useTheme();
-  const items = statusItems(context, remote);
-  const prefix = extra ? `${extra}${SEP}` : '';
-  let used = displayWidth(prefix);
-  const shown: typeof items = [];
-  for (const it of items) {
-    const w = displayWidth(it.key) + 1 + displayWidth(it.text) + (shown.length > 0 ? SEP.length : 0);
-    if (used + w > width) break;
-    shown.push(it);
+const itemWidth = (it: StatusItem): number => displayWidth(it.key) + 1 + displayWidth(it.text);
+
+/** The items that fit in `width`, most important first, returned in their original order. */
+export function fitStatusItems(items: readonly StatusItem[], width: number): StatusItem[] {
+  const byPriority = items.map((it, i) => ({ it, i })).sort((a, b) => a.it.priority - b.it.priority || a.i - b.i);
+  const keep = new Set<number>();
+  let used = 0;
+  for (const { it, i } of byPriority) {
+    const w = itemWidth(it) + (keep.size > 0 ? SEP.length : 0);
+    if (used + w > width) continue;
+    keep.add(i);
     used += w;
   }
+  return items.filter((_, i) => keep.has(i));
+}
+
+export interface StatusBarProps {
+  context: KeyContext;
+  width: number;
+  extra?: string;
+  selectedPeerId?: DeviceId;
+  /** Attached to an engine in another process (detach is offered). */
+  remote?: boolean;
+}
+
+export function StatusBar({ context, width, extra, selectedPeerId, remote = false }: StatusBarProps) {
+  const theme = useTheme();
+  const peers = useEngine(selectPeers);
+  const peer = selectedPeer(peers, selectedPeerId);
+  const hide: Command[] = peer && !peer.verified ? [] : ['pair'];
+  const items = statusItems(context, hide, remote);
+  const prefix = extra ? `${extra}${SEP}` : '';
+  const room = Math.max(0, width - displayWidth(prefix) - 1); // one column for "…"
+  const shown = displayWidth(prefix) + items.reduce((n, it, i) => n + itemWidth(it) + (i > 0 ? SEP.length : 0), 0) <= width ? items : fitStatusItems(items, room);
   const cut = shown.length < items.length;
   return (
     <Text wrap="truncate-end">
@@ -43,7 +79,7 @@ export function StatusBar({ context, width, extra, remote = false }: { context: 
           <Text> {it.text}</Text>
         </Text>
       ))}
-      {cut && used < width ? '…' : ''}
+      {cut ? '…' : ''}
     </Text>
   );
 }
