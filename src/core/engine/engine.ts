@@ -190,6 +190,7 @@ export class Engine implements EngineHandle {
         host: this.o.listen.host,
         port: this.o.listen.port,
         clock: this.clock,
+        random: this.random,
         authorize: (req) => this.authorize(req),
       });
       this.listener.on('connection', (s) => this.onInbound(s));

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock, systemClock } from '../../../src/core/clock.js';
 import { dialTls } from '../../../src/core/tls/tls-dialer.js';
 import type { AuthorizeDecision } from '../../../src/core/tls/tls-listener.js';
-import { ALPN_SESSION, HANDSHAKE_TIMEOUT_MS } from '../../../src/core/tls/tls-options.js';
+import { ALPN_SESSION, FIRST_BYTES_TIMEOUT_MS, HANDSHAKE_TIMEOUT_MS } from '../../../src/core/tls/tls-options.js';
 import { testIdentity } from '../../helpers/certs.js';
 import { rawTlsClient, silentServer, startListener, until, type ListenerHarness } from './harness.js';
 
@@ -28,22 +28,43 @@ describe('listener pre-auth limits', () => {
     h = undefined;
   });
 
-  it('drops a TCP client that sends nothing after the handshake timeout (manual clock)', async () => {
+  it('drops a TCP client that sends nothing after the first-bytes deadline (manual clock)', async () => {
     const clock = new ManualClock();
     h = await startListener({ clock });
     const c = rawTcp(h.port);
     await until(() => h!.listener.pendingHandshakes === 1);
-    clock.advance(HANDSHAKE_TIMEOUT_MS - 1);
+    clock.advance(FIRST_BYTES_TIMEOUT_MS - 1);
+    expect(c.sock.destroyed).toBe(false);
+    const rejected = h.nextRejected();
+    clock.advance(1);
+    await c.closed;
+    expect(await rejected).toMatchObject({ reason: 'first-bytes-timeout' });
+    expect(h.listener.pendingHandshakes).toBe(0);
+    expect(h.listener.preauth.pending).toBe(0);
+    expect(clock.pendingCount).toBe(0);
+  });
+
+  it('a client that sent a first byte but never finishes is cut at the handshake deadline', async () => {
+    const clock = new ManualClock();
+    h = await startListener({ clock });
+    const c = rawTcp(h.port);
+    await c.connected;
+    c.sock.write(Buffer.from([0x16])); // the first byte of a TLS record, then nothing
+    await until(() => h!.listener.pendingHandshakes === 1);
+    await new Promise((r) => setTimeout(r, 50)); // let the byte arrive
+    clock.advance(FIRST_BYTES_TIMEOUT_MS);
+    expect(c.sock.destroyed).toBe(false);
+    clock.advance(HANDSHAKE_TIMEOUT_MS - FIRST_BYTES_TIMEOUT_MS - 1);
     expect(c.sock.destroyed).toBe(false);
     const rejected = h.nextRejected();
     clock.advance(1);
     await c.closed;
     expect(await rejected).toMatchObject({ reason: 'handshake-timeout' });
-    expect(h.listener.pendingHandshakes).toBe(0);
+    expect(h.listener.preauth.pending).toBe(0);
     expect(clock.pendingCount).toBe(0);
   });
 
-  it('drops a silent TCP client after an injected short timeout (system clock)', async () => {
+  it('drops a silent TCP client after an injected short handshake timeout (system clock)', async () => {
     h = await startListener({ handshakeTimeoutMs: 150 });
     const c = rawTcp(h.port);
     await c.connected;
