@@ -9,7 +9,7 @@
  * or timed-out socket is destroyed without one.
  */
 import { EventEmitter } from 'node:events';
-import type { Socket } from 'node:net';
+import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
 import { systemRandom, type Clock, type Random, type TimerHandle } from '../clock.js';
 import { EngineError } from '../errors.js';
@@ -95,6 +95,13 @@ const tupleKey = (s: Socket): string =>
   `${s.remoteAddress}|${s.remotePort}|${s.localAddress}|${s.localPort}`;
 
 export class TlsListener extends EventEmitter<TlsListenerEvents> {
+  /**
+   * The TCP socket that listens. An admitted connection is handed to `server`
+   * (`emit('connection')`, Node's documented way to inject one), so a refused
+   * one never costs a TLS socket: under a flood, accept-and-drop stays cheap.
+   */
+  private readonly tcp: TcpServer;
+  /** TLS for admitted connections only; never listens itself. */
   private readonly server: Server;
   private readonly opts: TlsListenerOptions;
   private readonly handshakeTimeoutMs: number;
@@ -117,7 +124,7 @@ export class TlsListener extends EventEmitter<TlsListenerEvents> {
       opts.random ?? systemRandom,
     );
     this.server = createServer(serverTlsOptions(opts.certPem, opts.keyPem));
-    this.server.on('connection', (raw: Socket) => this.onTcpConnection(raw));
+    this.tcp = createTcpServer((raw: Socket) => this.onTcpConnection(raw));
     this.server.on('secureConnection', (socket: TLSSocket) => this.onSecureConnection(socket));
     // Handshake failures (wrong version, cipher, ALPN, resets): Node destroys the socket.
     // Reported only if still pending: sockets we dropped ourselves also end up here.
@@ -128,9 +135,11 @@ export class TlsListener extends EventEmitter<TlsListenerEvents> {
       this.finishPending(key, p);
       this.report(p.remoteAddress, p.remotePort, 'tls-error', undefined, err.code ?? err.message);
     });
-    this.server.on('error', (err) => {
+    const onError = (err: Error) => {
       if (this.listening && this.listenerCount('error') > 0) this.emit('error', err);
-    });
+    };
+    this.server.on('error', onError);
+    this.tcp.on('error', onError);
   }
 
   /** Number of connections still in handshake or authorization. */
@@ -151,10 +160,10 @@ export class TlsListener extends EventEmitter<TlsListenerEvents> {
       const where = `${this.opts.host}:${this.opts.port}`;
       const onError = (err: Error & { code?: string }) =>
         reject(new EngineError('ERR_LISTEN_FAILED', `cannot listen on ${where}: ${err.code ?? err.message}`, 'local', { cause: err }));
-      this.server.once('error', onError);
-      this.server.listen(this.opts.port, this.opts.host, () => {
-        this.server.off('error', onError);
-        const addr = this.server.address();
+      this.tcp.once('error', onError);
+      this.tcp.listen(this.opts.port, this.opts.host, () => {
+        this.tcp.off('error', onError);
+        const addr = this.tcp.address();
         this.boundPort = typeof addr === 'object' && addr ? addr.port : this.opts.port;
         this.listening = true;
         resolve(this.boundPort);
@@ -169,7 +178,7 @@ export class TlsListener extends EventEmitter<TlsListenerEvents> {
     this.pending.clear();
     const reason = new EngineError('ERR_CONNECTION_CLOSED', 'listener closed', 'local');
     for (const s of this.accepted) s.close(reason);
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    return new Promise((resolve) => this.tcp.close(() => resolve()));
   }
 
   private onTcpConnection(raw: Socket): void {
@@ -208,6 +217,7 @@ export class TlsListener extends EventEmitter<TlsListenerEvents> {
       this.report(remoteAddress, remotePort, 'closed-early');
     });
     this.pending.set(key, p);
+    this.server.emit('connection', raw);
   }
 
   private onSecureConnection(socket: TLSSocket): void {
