@@ -28,6 +28,7 @@ import type { EngineEventMap } from './events.js';
 import type { OutboxEntry } from './operations.js';
 import { MessageChannel } from './message-channel.js';
 import { PeerDirectory } from './peer-directory.js';
+import { HintBackoff, onDeparture, onSighting, pinnedTargets, type DialTarget } from './discovery-trust.js';
 import { checkLocalPath, completeLocalPath } from './local-paths.js';
 import { SnapshotPublisher } from './snapshot-publisher.js';
 import { preferredSession, Session, SESSION_TIEBREAK_BYTES, SESSION_TIEBREAK_LABEL } from './session.js';
@@ -107,11 +108,14 @@ export class Engine implements EngineHandle {
   private readonly handshaking = new Map<DeviceId, Session>();
   /** Static addresses being dialled by dialStatic (whoever answers gets the session). */
   private readonly staticDialing = new Set<string>();
+  /** Announced addresses whose dial failed (discovery-trust.ts). */
+  private readonly hints: HintBackoff;
 
   constructor(private readonly o: EngineOptions) {
     this.selfId = o.identity.deviceId;
     this.clock = o.clock ?? systemClock;
     this.random = o.random ?? systemRandom;
+    this.hints = new HintBackoff(this.clock);
     this.pairing = new PairingManager({
       selfId: this.selfId,
       selfName: () => this.o.name,
@@ -570,10 +574,9 @@ export class Engine implements EngineHandle {
     const pin = this.o.store.getPin(id);
     const r = this.dir.ensure(id);
     if (!pin || this.isConnecting(id) || this.stopping) return;
-    const targets: { host: string; port: number; loud: boolean }[] = [];
-    if (r.hint) targets.push({ ...r.hint, loud: false });
     const pinned = this.parseAddress(pin.address);
-    if (pinned && !this.staticDialing.has(`${pinned.host}:${pinned.port}`)) targets.push({ ...pinned, loud: true });
+    const usable = pinned && !this.staticDialing.has(`${pinned.host}:${pinned.port}`) ? pinned : undefined;
+    const targets: DialTarget[] = pinnedTargets(usable, r.hint, !this.hints.backedOff(id, r.hint));
     // A static address is this peer's when it answered with this ID before (a different
     // certificate there is then loud), unknown when nobody answered yet (a quiet try), or
     // another peer's (skipped: dialling it for this one would be a false alarm).
@@ -591,11 +594,13 @@ export class Engine implements EngineHandle {
     for (const t of targets) {
       try {
         const s = await this.dial(t.host, t.port, ALPN_SESSION, id);
+        this.hints.succeeded(id, t);
         r.connecting = false;
         if (this.stopping) return s.close();
         this.openSession(s, true);
         return;
       } catch (err) {
+        if (!t.loud && r.hint?.host === t.host && r.hint.port === t.port) this.hints.failed(id, t);
         if (isEngineError(err, 'ERR_CERT_CHANGED')) {
           const got = (err.cause as { deviceId?: DeviceId } | undefined)?.deviceId;
           if (t.loud && this.o.store.getPin(id)) {
@@ -736,9 +741,10 @@ export class Engine implements EngineHandle {
     r.discovery = 'fresh';
     r.lastSeen = this.clock.wallNow();
     const pinned = !!this.o.store.getPin(id);
-    if (firstTime || moved) this.events.emit('peer-discovered', { deviceId: id, name, address: host, port, verified: pinned });
+    const d = onSighting({ firstTime, moved, pinned, hasSession: !!r.session, connecting: r.connecting, hintBackedOff: this.hints.backedOff(id, r.hint) });
+    if (d.emit) this.events.emit('peer-discovered', { deviceId: id, name, address: host, port, verified: pinned });
     // Seen again: a trusted peer we are not connected to is dialled at once.
-    if (pinned && !r.session && !r.connecting) this.connectSoon(id, 0);
+    if (d.dialNow) this.connectSoon(id, 0);
     this.changed();
   }
 
@@ -752,7 +758,7 @@ export class Engine implements EngineHandle {
     const r = this.dir.get(id);
     if (!r) return;
     r.discovery = 'none';
-    if (reason === 'bye') this.events.emit('peer-left', { deviceId: id, name: this.nameOf(id) });
+    if (onDeparture(reason, !!r.session).emitLeft) this.events.emit('peer-left', { deviceId: id, name: this.nameOf(id) });
     this.dir.prune(id, !!this.o.store.getPin(id));
     this.changed(true);
   }
