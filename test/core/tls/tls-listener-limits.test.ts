@@ -117,6 +117,33 @@ describe('listener pre-auth limits', () => {
     s.close();
   });
 
+  it('one source address holds at most its share; an address with a pinned handshake on record keeps the reserved share', async () => {
+    const clock = new ManualClock();
+    h = await startListener({ clock, maxPendingHandshakes: 4, preauth: { perSource: 2, reserved: 2 } });
+    // bob completes a session handshake from 127.0.0.1 first: his address is now on record.
+    const first = await dialTls({ host: '127.0.0.1', port: h.port, certPem: bob.certPem, keyPem: bob.keyPem, alpn: ALPN_SESSION, clock });
+    await until(() => h!.connections.length === 1);
+    first.close();
+    expect(h.listener.preauth.isKnown('127.0.0.1')).toBe(true);
+    const hostile = (from: string) => {
+      const sock = createConnection({ host: '127.0.0.1', port: h!.port, localAddress: from });
+      sock.on('error', () => {});
+      return sock;
+    };
+    const flood = Array.from({ length: 10 }, () => hostile('127.0.0.2'));
+    await until(() => h!.rejected.filter((r) => r.reason === 'source-share').length === 8);
+    expect(h.listener.preauth.pending).toBe(2);
+    // Two more addresses fill the shared pool (4).
+    const more = [hostile('127.0.0.3'), hostile('127.0.0.3'), hostile('127.0.0.4')];
+    await until(() => h!.listener.preauth.pending === 4 && h!.rejected.length === 9);
+    expect(h.rejected.at(-1)).toMatchObject({ reason: 'too-many-pending', remoteAddress: '127.0.0.4' });
+    // bob still gets in, on the reserved share.
+    const again = await dialTls({ host: '127.0.0.1', port: h.port, certPem: bob.certPem, keyPem: bob.keyPem, alpn: ALPN_SESSION, clock });
+    await until(() => h!.connections.length === 2);
+    again.close();
+    for (const s of [...flood, ...more]) s.destroy();
+  });
+
   it('the dialer gives up on a server that never handshakes with ERR_HANDSHAKE_TIMEOUT', async () => {
     const clock = new ManualClock();
     const silent = await silentServer();
