@@ -91,6 +91,13 @@ interface Pending {
   done: boolean;
 }
 
+/**
+ * Kernel accept queue (capped by net.core.somaxconn). Under a connect flood the queue is full most
+ * of the time, and a SYN that finds it full is dropped and retried only after 1 s; a long queue
+ * holds it instead, and accept-and-drop empties it fast (Node's default is 511).
+ */
+const LISTEN_BACKLOG = 4_096;
+
 const tupleKey = (s: Socket): string =>
   `${s.remoteAddress}|${s.remotePort}|${s.localAddress}|${s.localPort}`;
 
@@ -161,7 +168,7 @@ export class TlsListener extends EventEmitter<TlsListenerEvents> {
       const onError = (err: Error & { code?: string }) =>
         reject(new EngineError('ERR_LISTEN_FAILED', `cannot listen on ${where}: ${err.code ?? err.message}`, 'local', { cause: err }));
       this.tcp.once('error', onError);
-      this.tcp.listen(this.opts.port, this.opts.host, () => {
+      this.tcp.listen({ port: this.opts.port, host: this.opts.host, backlog: LISTEN_BACKLOG }, () => {
         this.tcp.off('error', onError);
         const addr = this.tcp.address();
         this.boundPort = typeof addr === 'object' && addr ? addr.port : this.opts.port;
