@@ -30,17 +30,27 @@ export interface DialTarget extends Address {
 
 const same = (a: Address | undefined, b: Address | undefined) => !!a && !!b && a.host === b.host && a.port === b.port;
 
+/**
+ * A peer heard at a new address again within this long after its last
+ * 'peer-discovered' gets no new event (the snapshot still shows the address):
+ * datagrams with one ID from many source addresses make one event, not one each.
+ * A real peer moves far less often than it announces (every 5 s).
+ */
+export const DISCOVERED_EVENT_COALESCE_MS = 5_000;
+
 /** A discovery sighting of `id`: emit 'peer-discovered'? dial now? */
 export function onSighting(s: {
   readonly firstTime: boolean;
   readonly moved: boolean;
+  /** Since the last 'peer-discovered' for this peer (undefined: none yet). */
+  readonly msSinceEvent?: number;
   readonly pinned: boolean;
   readonly hasSession: boolean;
   readonly connecting: boolean;
   readonly hintBackedOff: boolean;
 }): { emit: boolean; dialNow: boolean } {
   return {
-    emit: (s.firstTime || s.moved) && !s.hasSession,
+    emit: !s.hasSession && (s.firstTime || (s.moved && (s.msSinceEvent === undefined || s.msSinceEvent >= DISCOVERED_EVENT_COALESCE_MS))),
     dialNow: s.pinned && !s.hasSession && !s.connecting && !s.hintBackedOff,
   };
 }

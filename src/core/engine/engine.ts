@@ -741,7 +741,9 @@ export class Engine implements EngineHandle {
     r.discovery = 'fresh';
     r.lastSeen = this.clock.wallNow();
     const pinned = !!this.o.store.getPin(id);
-    const d = onSighting({ firstTime, moved, pinned, hasSession: !!r.session, connecting: r.connecting, hintBackedOff: this.hints.backedOff(id, r.hint) });
+    const msSinceEvent = r.discoveredEventAt === undefined ? undefined : this.clock.now() - r.discoveredEventAt;
+    const d = onSighting({ firstTime, moved, msSinceEvent, pinned, hasSession: !!r.session, connecting: r.connecting, hintBackedOff: this.hints.backedOff(id, r.hint) });
+    if (d.emit) r.discoveredEventAt = this.clock.now();
     if (d.emit) this.events.emit('peer-discovered', { deviceId: id, name, address: host, port, verified: pinned });
     // Seen again: a trusted peer we are not connected to is dialled at once.
     if (d.dialNow) this.connectSoon(id, 0);

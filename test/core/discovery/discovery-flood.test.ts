@@ -63,6 +63,31 @@ async function flood(disc: number, sources: string[]): Promise<number> {
 const countersOf = (e: Engine) => (e as unknown as { discovery: { counters: DiscoveryCounters } }).discovery.counters;
 
 describe('discovery flood with made-up IDs against a real engine (issue 17)', () => {
+  it('one ID announced from 50 addresses in turn makes one peer-discovered event, not one per address', async () => {
+    const disc = await freeUdpPort();
+    const a = engine('alice', disc);
+    const fake = deviceIdFromBytes(randomBytes(32));
+    let events = 0;
+    a.events.on('peer-discovered', (p) => void (p.deviceId === fake && events++));
+    await a.start();
+    const socks = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => {
+        const s = dgram.createSocket({ type: 'udp4', reuseAddr: true });
+        return new Promise<dgram.Socket>((r) => s.bind(0, `127.0.1.${i + 1}`, () => (s.setBroadcast(true), r(s))));
+      }),
+    );
+    const data = encodeDiscoveryPacket({ kind: 'ping', query: false, deviceId: fake, tcpPort: 9, name: 'fake' });
+    for (let round = 0; round < 20; round++) {
+      for (const s of socks) await new Promise<void>((r) => s.send(data, disc, '127.255.255.255', () => r()));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    await Promise.all(socks.map((s) => new Promise<void>((r) => s.close(() => r()))));
+    const c = countersOf(a);
+    expect(c.accepted).toBeGreaterThan(200); // the datagrams got through the rate limits: the events are what is coalesced
+    expect(events).toBe(1);
+  }, 30_000);
+
   const cases: Array<[string, string[], number]> = [
     ['one address rotating 200 source ports', ['127.0.0.9'], NEW_PEERS_PER_SOURCE.capacity + 1],
     ['50 addresses', Array.from({ length: 50 }, (_, i) => `127.0.1.${i + 1}`), NEW_PEERS_GLOBAL.capacity + 8],

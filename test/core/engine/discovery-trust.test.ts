@@ -1,7 +1,7 @@
 /** The pure rules for what discovery may change about a peer (discovery-trust.ts). */
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../src/core/clock.js';
-import { HINT_BACKOFF_MAX_MS, HINT_BACKOFF_MIN_MS, HintBackoff, onDeparture, onSighting, pinnedTargets } from '../../../src/core/engine/discovery-trust.js';
+import { DISCOVERED_EVENT_COALESCE_MS, HINT_BACKOFF_MAX_MS, HINT_BACKOFF_MIN_MS, HintBackoff, onDeparture, onSighting, pinnedTargets } from '../../../src/core/engine/discovery-trust.js';
 import type { DeviceId } from '../../../src/protocol/device-id.js';
 
 const id = 'a'.repeat(64) as DeviceId;
@@ -15,6 +15,14 @@ describe('discovery-trust', () => {
     expect(onSighting({ ...base, hasSession: true })).toEqual({ emit: false, dialNow: false });
     expect(onSighting(base)).toEqual({ emit: true, dialNow: true });
     expect(onSighting({ ...base, hintBackedOff: true })).toEqual({ emit: true, dialNow: false });
+  });
+
+  it('a peer seen at another address again soon after its last event makes no new event', () => {
+    const again = { ...base, firstTime: false, moved: true };
+    expect(onSighting({ ...again, msSinceEvent: DISCOVERED_EVENT_COALESCE_MS - 1 }).emit).toBe(false);
+    expect(onSighting({ ...again, msSinceEvent: DISCOVERED_EVENT_COALESCE_MS }).emit).toBe(true);
+    expect(onSighting({ ...again, msSinceEvent: undefined }).emit).toBe(true);
+    expect(onSighting({ ...again, moved: false, msSinceEvent: 60_000 }).emit).toBe(false);
   });
 
   it('the last authenticated address comes first; the announced one only in addition', () => {
