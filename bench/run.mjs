@@ -23,6 +23,7 @@ import peerdeckCase from './cases/peerdeck.mjs';
 import dashboardCase from './cases/dashboard.mjs';
 import resumeCase from './cases/resume.mjs';
 import { filesPeerdeck, filesScp } from './cases/files.mjs';
+import { runPreauthBench } from './cases/preauth.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
@@ -34,6 +35,16 @@ const selectorOf = (k) => (k.id.startsWith('files_') ? 'files' : k.id);
 let opts;
 try { opts = parseArgs(process.argv.slice(2)); } catch (err) { process.stderr.write(`bench: ${err.message}\n\n${USAGE}`); process.exit(2); }
 if (opts.help) { process.stdout.write(USAGE); process.exit(0); }
+// The pre-auth case measures latency, not throughput: it runs on its own, before the table.
+if (opts.cases.includes('preauth')) {
+  opts.cases = opts.cases.filter((c) => c !== 'preauth');
+  const preauth = await runPreauthBench({ repo: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'), opts, log: (m) => process.stdout.write(`${m}\n`) })
+    .catch((err) => { process.stderr.write(`bench: preauth: ${err.stack ?? err.message}\n`); process.exit(1); });
+  const out = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'preauth.json');
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify({ generated: new Date().toISOString(), ...preauth }, null, 2)}\n`);
+  if (!opts.cases.length) process.exit(0);
+}
 
 const log = (msg) => process.stdout.write(`${msg}\n`);
 const fmtBytes = (n) => (n >= 2 ** 30 ? `${+(n / 2 ** 30).toFixed(2)} GiB` : n >= 2 ** 20 ? `${+(n / 2 ** 20).toFixed(1)} MiB` : `${+(n / 2 ** 10).toFixed(1)} KiB`);

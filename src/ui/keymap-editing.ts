@@ -3,7 +3,7 @@
  * of the one keymap table (keymap.ts spreads them in), so they show in `?`,
  * the README key list, and are routed like every other key.
  */
-import type { Binding, KeyContext } from './keymap.js';
+import type { Binding, KeyContext } from './keymap-types.js';
 
 const INPUTS: readonly KeyContext[] = ['chat-input', 'send-input'];
 

@@ -18,6 +18,7 @@ import { MessageChannel } from './message-channel.js';
 import { preferredSession, Session, SESSION_TIEBREAK_BYTES, SESSION_TIEBREAK_LABEL } from './session.js';
 import type { PeerSocket } from '../tls/peer-socket.js';
 import { dialTls } from '../tls/tls-dialer.js';
+import { onDeparture, onSighting } from './discovery-trust.js';
 import { createTlsListener, type AuthorizeRequest, type TlsListener } from '../tls/tls-listener.js';
 import { ALPN_SESSION, type ALPN_BULK, type ALPN_PAIRING } from '../tls/tls-options.js';
 import { PeerDirectory, type PeerRecord } from './peer-directory.js';
@@ -108,7 +109,7 @@ export class ConnectionLayer {
   async start(): Promise<void> {
     const { listen, discovery, clock } = this.o;
     if (listen) {
-      this.listener = createTlsListener({ ...this.o.identity, host: listen.host, port: listen.port, clock, authorize: (req) => this.authorize(req) });
+      this.listener = createTlsListener({ ...this.o.identity, host: listen.host, port: listen.port, clock, random: this.o.random, authorize: (req) => this.authorize(req) });
       this.listener.on('connection', (s) => this.onInbound(s));
       this.listener.on('error', (err) => this.o.events.notice('error', `listener: ${err.message}`));
       this.listenPort = await this.listener.listen();
@@ -337,9 +338,15 @@ export class ConnectionLayer {
     r.discovery = 'fresh';
     r.lastSeen = this.o.clock.wallNow();
     const pinned = !!this.o.pins.getPin(id);
-    if (firstTime || moved) this.o.events.discovered({ deviceId: id, name, address: host, port, verified: pinned });
+    const now = this.o.clock.now();
+    const msSinceEvent = r.discoveredEventAt === undefined ? undefined : now - r.discoveredEventAt;
+    const d = onSighting({ firstTime, moved, msSinceEvent, pinned, hasSession: !!r.session, connecting: r.connecting, hintBackedOff: this.redial.hints.backedOff(id, r.hint) });
+    if (d.emit) {
+      r.discoveredEventAt = now;
+      this.o.events.discovered({ deviceId: id, name, address: host, port, verified: pinned });
+    }
     // Seen again: a trusted peer we are not connected to is dialled at once.
-    if (pinned && !r.session && !r.connecting) this.redial.connectSoon(id, 0);
+    if (d.dialNow) this.redial.connectSoon(id, 0);
     this.o.events.changed();
   }
 
@@ -353,7 +360,7 @@ export class ConnectionLayer {
     const r = this.dir.get(id);
     if (!r) return;
     r.discovery = 'none';
-    if (reason === 'bye') this.o.events.left(id);
+    if (onDeparture(reason, !!r.session).emitLeft) this.o.events.left(id);
     this.dir.prune(id, !!this.o.pins.getPin(id));
     this.o.events.changed(true);
   }

@@ -15,6 +15,8 @@ export interface PeerRecord {
   /** Where discovery last heard it: the datagram source + announced TCP port. */
   hint?: { host: string; port: number };
   discovery: 'fresh' | 'stale' | 'none';
+  /** Monotonic ms of the last 'peer-discovered' event for it (events are coalesced). */
+  discoveredEventAt?: number;
   /** Wall-clock ms of the last sign of life. */
   lastSeen?: number;
   session?: Session;

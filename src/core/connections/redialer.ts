@@ -11,6 +11,7 @@ import { isEngineError } from '../errors.js';
 import type { PeerSocket } from '../tls/peer-socket.js';
 import type { PinnedPeer } from '../../store/store.js';
 import type { PeerDirectory } from './peer-directory.js';
+import { HintBackoff, pinnedTargets, type DialTarget } from './discovery-trust.js';
 
 /** Reconnect schedule for a trusted peer we lost (the last entry repeats). */
 export const RECONNECT_BACKOFF_MS: readonly number[] = [500, 1_000, 2_000, 5_000, 10_000, 30_000];
@@ -53,7 +54,12 @@ export class Redialer {
   /** Dials whose certificate did not match what discovery announced (quiet, counted). */
   hintMismatches = 0;
 
-  constructor(private readonly d: RedialerDeps) {}
+  /** Announced addresses whose dial failed (discovery-trust.ts). */
+  readonly hints: HintBackoff;
+
+  constructor(private readonly d: RedialerDeps) {
+    this.hints = new HintBackoff(d.clock);
+  }
 
   /** Schedule a dial to a pinned peer (0 = now) unless one is live or under way. */
   connectSoon(id: DeviceId, delayMs?: number): void {
@@ -121,10 +127,9 @@ export class Redialer {
     const pin = this.d.getPin(id);
     const r = this.d.dir.ensure(id);
     if (!pin || this.d.isConnecting(id) || this.d.stopping()) return;
-    const targets: { host: string; port: number; loud: boolean }[] = [];
-    if (r.hint) targets.push({ ...r.hint, loud: false });
     const pinned = parseAddress(pin.address);
-    if (pinned && !this.staticDialing.has(`${pinned.host}:${pinned.port}`)) targets.push({ ...pinned, loud: true });
+    const usable = pinned && !this.staticDialing.has(`${pinned.host}:${pinned.port}`) ? pinned : undefined;
+    const targets: DialTarget[] = pinnedTargets(usable, r.hint, !this.hints.backedOff(id, r.hint));
     // A static address is this peer's when it answered with this ID before (a different
     // certificate there is then loud), unknown when nobody answered yet (a quiet try), or
     // another peer's (skipped: dialling it for this one would be a false alarm).
@@ -142,11 +147,13 @@ export class Redialer {
     for (const t of targets) {
       try {
         const s = await this.d.dialSession(t.host, t.port, id);
+        this.hints.succeeded(id, t);
         r.connecting = false;
         if (this.d.stopping()) return s.close();
         this.d.openSession(s, true);
         return;
       } catch (err) {
+        if (!t.loud && r.hint?.host === t.host && r.hint.port === t.port) this.hints.failed(id, t);
         if (isEngineError(err, 'ERR_CERT_CHANGED')) {
           const got = (err.cause as { deviceId?: DeviceId } | undefined)?.deviceId;
           if (t.loud && this.d.getPin(id)) {

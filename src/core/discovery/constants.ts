@@ -40,13 +40,25 @@ export const PONG_DELAY_MIN_MS = 20;
 export const PONG_DELAY_MAX_MS = 120;
 
 /**
- * Inbound datagrams per source (ip:port). Every process on a host sends from the
- * shared discovery port, so one key carries all of them: a host with a handful
- * of peerdeck processes stays far below this.
+ * Inbound datagrams per source address (the IP, not ip:port: a flooder rotating
+ * source ports is still one source). Every process on a host sends from the
+ * shared discovery port anyway, so a host with a handful of peerdeck processes
+ * stays far below this.
  */
 export const INBOUND_PER_SOURCE = { capacity: 40, refillPerSecond: 20 } as const;
 /** Inbound datagrams overall, beyond which we stop decoding (CPU bound under a flood). */
 export const INBOUND_GLOBAL = { capacity: 1_000, refillPerSecond: 500 } as const;
+/**
+ * Device IDs not in the table yet, per source address: a host runs a few
+ * peerdeck processes, so 8 at once, then one every 10 s. A flood of made-up IDs
+ * from one address adds 8 peers (and 8 events), not hundreds.
+ */
+export const NEW_PEERS_PER_SOURCE = { capacity: 8, refillPerSecond: 0.1 } as const;
+/**
+ * New device IDs overall (bounds a flood with spoofed source addresses too):
+ * a whole LAN's worth at once, then 2 a second.
+ */
+export const NEW_PEERS_GLOBAL = { capacity: 64, refillPerSecond: 2 } as const;
 /** Number of per-source buckets kept; the oldest is dropped beyond this. */
 export const MAX_RATE_LIMIT_KEYS = 4_096;
 /** PONGs scheduled on behalf of one source IP. */

@@ -25,6 +25,8 @@ import {
   FORGET_AFTER_MS,
   MAX_PEERS,
   MAX_RATE_LIMIT_KEYS,
+  NEW_PEERS_GLOBAL,
+  NEW_PEERS_PER_SOURCE,
   PONG_DELAY_MAX_MS,
   PONG_DELAY_MIN_MS,
   REPLY_GLOBAL,
@@ -83,6 +85,8 @@ export class Discovery extends TypedEmitter<DiscoveryEvents> {
   private readonly intake: Intake;
   private readonly replyPerSource: KeyedRateLimiter;
   private readonly replyOverall: TokenBucket;
+  private readonly newPerSource: KeyedRateLimiter;
+  private readonly newOverall: TokenBucket;
   private networks: LocalNetwork[] = [];
   private targets: string[] = [];
   private announceTimer?: TimerHandle;
@@ -105,6 +109,8 @@ export class Discovery extends TypedEmitter<DiscoveryEvents> {
     this.intake = new Intake(this.counts, options.clock);
     this.replyPerSource = new KeyedRateLimiter(REPLY_PER_SOURCE, options.clock, MAX_RATE_LIMIT_KEYS);
     this.replyOverall = new TokenBucket(REPLY_GLOBAL, options.clock);
+    this.newPerSource = new KeyedRateLimiter(NEW_PEERS_PER_SOURCE, options.clock, MAX_RATE_LIMIT_KEYS);
+    this.newOverall = new TokenBucket(NEW_PEERS_GLOBAL, options.clock);
   }
 
   /** Binds the discovery port and announces. Rejects with DiscoveryError ERR_DISCOVERY_BIND (see `errno`). */
@@ -232,6 +238,14 @@ export class Discovery extends TypedEmitter<DiscoveryEvents> {
         this.emit('duplicate-identity', { address: datagram.address, port: datagram.port });
       }
       return;
+    }
+    // A device ID we have not heard yet costs a token (per source address, then overall): a flood
+    // of made-up IDs adds a few table entries and events, not hundreds.
+    if (packet.kind !== 'bye' && !this.table.get(packet.deviceId)) {
+      if (!this.newPerSource.tryTake(datagram.address) || !this.newOverall.tryTake()) {
+        this.counts.newPeerLimited++;
+        return;
+      }
     }
     this.counts.accepted++;
     if (packet.kind === 'bye') {

@@ -67,6 +67,8 @@ export interface DiscoveryCounters {
   nonLocalDropped: number;
   /** Over the per-source or overall inbound rate. */
   floodDropped: number;
+  /** A device ID not in the table, over the per-source or overall rate of new peers. */
+  newPeerLimited: number;
   /** Failed to decode (bad magic, truncated, bad UTF-8…). */
   malformed: number;
   /** A different major protocol version. */
@@ -92,6 +94,7 @@ export function zeroCounters(): DiscoveryCounters {
     oversized: 0,
     nonLocalDropped: 0,
     floodDropped: 0,
+    newPeerLimited: 0,
     malformed: 0,
     versionMismatch: 0,
     selfIgnored: 0,

@@ -34,8 +34,8 @@ export class Intake {
       c.nonLocalDropped++;
       return undefined;
     }
-    // Per source ip:port first, so one flooding socket does not spend the overall budget.
-    if (!this.perSource.tryTake(`${datagram.address}:${datagram.port}`) || !this.overall.tryTake()) {
+    // Per source address first, so one flooding host does not spend the overall budget.
+    if (!this.perSource.tryTake(datagram.address) || !this.overall.tryTake()) {
       c.floodDropped++;
       return undefined;
     }

@@ -45,8 +45,9 @@ export function isAllowedCipher(standardName: string | undefined): boolean {
 }
 
 /**
- * From TCP accept (listener) or dial start (dialer) to a settled, authorized
- * connection. A LAN handshake takes a few ms; Node's default of 120 s would let
+ * Listener: TCP accept to a settled, authorized connection, the whole
+ * handshake included (a client trickling its ClientHello byte by byte is cut
+ * off here). A LAN handshake takes a few ms; Node's default of 120 s would let
  * a silent client hold a slot for two minutes (reliability.md finding 5).
  */
 export const HANDSHAKE_TIMEOUT_MS = 5_000;
@@ -63,11 +64,13 @@ export const DIAL_TIMEOUT_MS = 5_000;
 export const IDLE_TIMEOUT_MS = 15_000;
 
 /**
- * Connections still in handshake or authorization at once. Pre-auth work must
- * stay bounded (KDE Connect CVE-2020-26164: pre-auth slot exhaustion); a LAN
- * peer needs one, a busy relay a few dozen.
+ * TCP accept → first byte of the ClientHello. A real client sends its
+ * ClientHello right after connecting (one round trip on a LAN); a connection
+ * that has sent nothing for this long is a slot squatter (OpenSSH drops an
+ * unauthenticated client after `LoginGraceTime`; this is the same idea for
+ * the very first bytes). The pre-auth budget is in preauth-budget.ts.
  */
-export const MAX_PENDING_HANDSHAKES = 32;
+export const FIRST_BYTES_TIMEOUT_MS = 1_000;
 
 /**
  * Bytes queued in a PeerSocket before `write()` says "wait for drain". Node's

@@ -202,13 +202,13 @@ describe('Discovery (fake network, manual clock)', () => {
     v2[4] = 2;
     inject(v2, '192.168.1.2');
     for (let i = 0; i < 1_000; i++) inject(Buffer.from([i & 255]), '192.168.1.3', 7);
-    inject(good(4), '192.168.1.3', 8); // same host, another socket: its own bucket
-    inject(good(3), '192.168.1.3', 7); // the flooding socket: still over its limit
+    inject(good(4), '192.168.1.3', 8); // same host, another socket: the same (per-address) bucket
+    inject(good(3), '192.168.1.4', 7); // another host: its own bucket
     const c = d.counters;
     expect(c).toMatchObject({ received: 1_006, nonLocalDropped: 1, oversized: 1, versionMismatch: 1, accepted: 1 });
     expect(c.malformed).toBe(1 + INBOUND_PER_SOURCE.capacity);
     expect(c.floodDropped).toBe(1_000 - INBOUND_PER_SOURCE.capacity + 1);
-    expect(events['peer-seen'].map((e) => e.deviceId)).toEqual([id(4)]);
+    expect(events['peer-seen'].map((e) => e.deviceId)).toEqual([id(3)]);
   });
 
   it('counts send errors and socket errors and keeps going', async () => {

@@ -133,7 +133,7 @@ describe('Discovery on real sockets (loopback)', () => {
     expect(c.received).toBeGreaterThan(N / 10); // the kernel drops what overflows the receive buffer
     expect(c.oversized).toBeGreaterThan(c.received / 10);
     expect(c.floodDropped).toBeGreaterThan(c.received / 4);
-    const dropped = c.oversized + c.floodDropped + c.malformed + c.nonLocalDropped + c.versionMismatch;
+    const dropped = c.oversized + c.floodDropped + c.newPeerLimited + c.malformed + c.nonLocalDropped + c.versionMismatch;
     expect(dropped + c.accepted + c.selfIgnored).toBe(c.received);
     // Only one bucket's worth of the flooder's datagrams got past the per-source limit.
     expect(c.accepted).toBeLessThan(100);

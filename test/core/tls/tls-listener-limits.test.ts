@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ManualClock, systemClock } from '../../../src/core/clock.js';
 import { dialTls } from '../../../src/core/tls/tls-dialer.js';
 import type { AuthorizeDecision } from '../../../src/core/tls/tls-listener.js';
-import { ALPN_SESSION, HANDSHAKE_TIMEOUT_MS } from '../../../src/core/tls/tls-options.js';
+import { ALPN_SESSION, FIRST_BYTES_TIMEOUT_MS, HANDSHAKE_TIMEOUT_MS } from '../../../src/core/tls/tls-options.js';
 import { testIdentity } from '../../helpers/certs.js';
 import { rawTlsClient, silentServer, startListener, until, type ListenerHarness } from './harness.js';
 
@@ -28,22 +28,43 @@ describe('listener pre-auth limits', () => {
     h = undefined;
   });
 
-  it('drops a TCP client that sends nothing after the handshake timeout (manual clock)', async () => {
+  it('drops a TCP client that sends nothing after the first-bytes deadline (manual clock)', async () => {
     const clock = new ManualClock();
     h = await startListener({ clock });
     const c = rawTcp(h.port);
     await until(() => h!.listener.pendingHandshakes === 1);
-    clock.advance(HANDSHAKE_TIMEOUT_MS - 1);
+    clock.advance(FIRST_BYTES_TIMEOUT_MS - 1);
+    expect(c.sock.destroyed).toBe(false);
+    const rejected = h.nextRejected();
+    clock.advance(1);
+    await c.closed;
+    expect(await rejected).toMatchObject({ reason: 'first-bytes-timeout' });
+    expect(h.listener.pendingHandshakes).toBe(0);
+    expect(h.listener.preauth.pending).toBe(0);
+    expect(clock.pendingCount).toBe(0);
+  });
+
+  it('a client that sent a first byte but never finishes is cut at the handshake deadline', async () => {
+    const clock = new ManualClock();
+    h = await startListener({ clock });
+    const c = rawTcp(h.port);
+    await c.connected;
+    c.sock.write(Buffer.from([0x16])); // the first byte of a TLS record, then nothing
+    await until(() => h!.listener.pendingHandshakes === 1);
+    await new Promise((r) => setTimeout(r, 50)); // let the byte arrive
+    clock.advance(FIRST_BYTES_TIMEOUT_MS);
+    expect(c.sock.destroyed).toBe(false);
+    clock.advance(HANDSHAKE_TIMEOUT_MS - FIRST_BYTES_TIMEOUT_MS - 1);
     expect(c.sock.destroyed).toBe(false);
     const rejected = h.nextRejected();
     clock.advance(1);
     await c.closed;
     expect(await rejected).toMatchObject({ reason: 'handshake-timeout' });
-    expect(h.listener.pendingHandshakes).toBe(0);
+    expect(h.listener.preauth.pending).toBe(0);
     expect(clock.pendingCount).toBe(0);
   });
 
-  it('drops a silent TCP client after an injected short timeout (system clock)', async () => {
+  it('drops a silent TCP client after an injected short handshake timeout (system clock)', async () => {
     h = await startListener({ handshakeTimeoutMs: 150 });
     const c = rawTcp(h.port);
     await c.connected;
@@ -94,6 +115,33 @@ describe('listener pre-auth limits', () => {
     });
     expect(s.deviceId).toBe(h.identity.deviceId);
     s.close();
+  });
+
+  it('one source address holds at most its share; an address with a pinned handshake on record keeps the reserved share', async () => {
+    const clock = new ManualClock();
+    h = await startListener({ clock, maxPendingHandshakes: 4, preauth: { perSource: 2, reserved: 2 } });
+    // bob completes a session handshake from 127.0.0.1 first: his address is now on record.
+    const first = await dialTls({ host: '127.0.0.1', port: h.port, certPem: bob.certPem, keyPem: bob.keyPem, alpn: ALPN_SESSION, clock });
+    await until(() => h!.connections.length === 1);
+    first.close();
+    expect(h.listener.preauth.isKnown('127.0.0.1')).toBe(true);
+    const hostile = (from: string) => {
+      const sock = createConnection({ host: '127.0.0.1', port: h!.port, localAddress: from });
+      sock.on('error', () => {});
+      return sock;
+    };
+    const flood = Array.from({ length: 10 }, () => hostile('127.0.0.2'));
+    await until(() => h!.rejected.filter((r) => r.reason === 'source-share').length === 8);
+    expect(h.listener.preauth.pending).toBe(2);
+    // Two more addresses fill the shared pool (4).
+    const more = [hostile('127.0.0.3'), hostile('127.0.0.3'), hostile('127.0.0.4')];
+    await until(() => h!.listener.preauth.pending === 4 && h!.rejected.length === 9);
+    expect(h.rejected.at(-1)).toMatchObject({ reason: 'too-many-pending', remoteAddress: '127.0.0.4' });
+    // bob still gets in, on the reserved share.
+    const again = await dialTls({ host: '127.0.0.1', port: h.port, certPem: bob.certPem, keyPem: bob.keyPem, alpn: ALPN_SESSION, clock });
+    await until(() => h!.connections.length === 2);
+    again.close();
+    for (const s of [...flood, ...more]) s.destroy();
   });
 
   it('the dialer gives up on a server that never handshakes with ERR_HANDSHAKE_TIMEOUT', async () => {
