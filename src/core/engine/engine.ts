@@ -133,7 +133,7 @@ export class Engine implements EngineHandle {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
-    this.history = new ChatHistory(await this.o.store.openLog<ChatRecord>('chat'));
+    this.history = new ChatHistory(await this.o.store.openLog<ChatRecord>('chat'), (err) => this.backgroundError(err));
     await this.history.open();
     this.outbox = new Outbox(await this.o.store.openLog<OutboxRecord>('outbox'), this.clock, this.random);
     await this.outbox.open();
