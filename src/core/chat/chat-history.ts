@@ -16,6 +16,12 @@ import type { ChatMessageView, ChatState } from '../engine-api.js';
 import type { RecordLog } from '../record-log.js';
 
 export const HISTORY_PER_PEER = 500;
+/**
+ * ...and at most this many characters of text (2 Mi: 128 messages of the largest size, or 500
+ * of 4 KiB), so the memory a peer's chat holds is capped whatever it sends; the garbage a flood
+ * leaves for the GC grows with what is kept, so this also bounds the peak.
+ */
+export const HISTORY_CHARS_PER_PEER = 2 * 1024 * 1024;
 const COMPACT_FACTOR = 3;
 const COMPACT_SLACK = 1_000;
 
@@ -101,7 +107,7 @@ export class ChatHistory {
     if (r.op === 'msg') {
       if (list.some((m) => m.id === r.id && m.direction === r.dir)) return;
       const next = [...list, { id: r.id, peerId: r.peerId, direction: r.dir, text: r.text, at: r.at, state: r.state }];
-      this.byPeer.set(r.peerId, next.length > HISTORY_PER_PEER ? next.slice(-HISTORY_PER_PEER) : next);
+      this.byPeer.set(r.peerId, trimmed(next));
     } else {
       const i = list.findIndex((m) => m.id === r.id && m.direction === 'out');
       if (i < 0) return;
@@ -151,4 +157,18 @@ export class ChatHistory {
     // Records appended since the rewrite was asked for are in the new file too.
     this.records = out.length + (this.records - before);
   }
+}
+
+/** The newest messages within HISTORY_PER_PEER and HISTORY_CHARS_PER_PEER (at least one). */
+function trimmed(list: ChatMessageView[]): ChatMessageView[] {
+  let start = Math.max(0, list.length - HISTORY_PER_PEER);
+  let chars = 0;
+  for (let i = list.length - 1; i >= start; i--) {
+    chars += list[i]!.text.length;
+    if (chars > HISTORY_CHARS_PER_PEER && i < list.length - 1) {
+      start = i + 1;
+      break;
+    }
+  }
+  return start > 0 ? list.slice(start) : list;
 }

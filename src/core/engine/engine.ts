@@ -703,7 +703,7 @@ export class Engine implements EngineHandle {
     if (r) r.lastSeen = this.clock.wallNow();
     switch (m.type) {
       case 'CHAT':
-        this.bg(this.chat.received(s.peerId, m).then((ack) => s.send(ack)));
+        this.bg(s.track(this.chat.received(s.peerId, m)).then((ack) => s.send(ack)));
         return;
       case 'CHAT_ACK':
         this.bg(this.chat.acked(s.peerId, m.id));

@@ -15,6 +15,14 @@ import type { MessageChannel } from './message-channel.js';
 /** HELLO/ACCEPT must be done this soon after the TLS handshake. */
 export const HELLO_TIMEOUT_MS = 5_000;
 export const CAPABILITIES = ['chat/1'] as const;
+/**
+ * Work started by the peer's messages (storing a chat message before its CHAT_ACK) that may be
+ * unfinished at once; past this the session's socket is not read until some of it is done, so a
+ * peer that sends faster than we can store is slowed down by TCP instead of filling our memory.
+ * 64 × the largest CHAT frame (~97 KiB) bounds it to ~6 MiB per peer, and still lets one
+ * journal write + fsync take 64 messages (group commit).
+ */
+export const MAX_PENDING_WORK = 16;
 
 /** RFC 8446 exporter label for Session.tieBreak (both ends of one connection derive the same bytes). */
 export const SESSION_TIEBREAK_LABEL = 'EXPORTER-peerdeck-session-order';
@@ -43,6 +51,8 @@ export class Session {
   private readonly helloTimer: TimerHandle;
   private readonly heartbeat: Heartbeat;
   private byeReceived = false;
+  private pendingWork = 0;
+  private releaseReading: (() => void) | undefined;
 
   constructor(
     readonly peerId: DeviceId,
@@ -62,7 +72,8 @@ export class Session {
     this.heartbeat = new Heartbeat(clock, {
       send: (seq, t) => this.channel.send({ type: 'HEARTBEAT', seq, t }),
       onRtt: (ms) => this.events.onRtt(this, ms),
-      onDead: (ms) => this.close('ERR_IDLE_TIMEOUT', `no heartbeat for ${Math.round(ms)} ms`),
+      // While we hold reading back the peer's beats wait in TCP: that silence is ours, not theirs.
+      onDead: (ms) => (this.channel.readingHeld ? this.heartbeat.start() : this.close('ERR_IDLE_TIMEOUT', `no heartbeat for ${Math.round(ms)} ms`)),
     });
     this.helloTimer = clock.setTimeout(() => this.close('ERR_HANDSHAKE_TIMEOUT', 'no HELLO/ACCEPT in time'), HELLO_TIMEOUT_MS);
     channel.attach({
@@ -87,6 +98,22 @@ export class Session {
   send(msg: Message): boolean {
     if (this.ended) return false;
     return this.channel.send(msg);
+  }
+
+  /**
+   * Count `work` (started by one of the peer's messages) until it settles; while MAX_PENDING_WORK
+   * are unsettled, reading from the peer stops. Returns `work`.
+   */
+  track<T>(work: Promise<T>): Promise<T> {
+    if (++this.pendingWork >= MAX_PENDING_WORK && !this.releaseReading) this.releaseReading = this.channel.holdReading();
+    const done = () => {
+      if (--this.pendingWork < MAX_PENDING_WORK && this.releaseReading) {
+        this.releaseReading();
+        this.releaseReading = undefined;
+      }
+    };
+    work.then(done, done);
+    return work;
   }
 
   /** Close with BYE (clean) or just drop. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ChatHistory, HISTORY_PER_PEER, type ChatRecord } from '../../../src/core/chat/chat-history.js';
+import { ChatHistory, HISTORY_CHARS_PER_PEER, HISTORY_PER_PEER, type ChatRecord } from '../../../src/core/chat/chat-history.js';
 import { deviceIdFromBytes } from '../../../src/protocol/device-id.js';
 import { MemoryLog } from '../../helpers/memory-log.js';
 
@@ -75,6 +75,17 @@ describe('ChatHistory', () => {
     await again.open();
     expect(again.messages(peer).map((m) => m.id)).toEqual(h.messages(peer).map((m) => m.id));
     expect(again.messages(peer).at(-1)!.id).toBe(`m${total - 1}`);
+  });
+
+  it('caps the text kept per peer, so large messages hold at most HISTORY_CHARS_PER_PEER in memory', async () => {
+    const h = new ChatHistory(new MemoryLog<ChatRecord>());
+    await h.open();
+    const big = 'y'.repeat(16 * 1024);
+    for (let i = 0; i < 300; i++) await h.add({ id: `b${i}`, peerId: peer, dir: 'in', text: big, at: i, state: 'received' });
+    const kept = h.messages(peer);
+    expect(kept.reduce((n, m) => n + m.text.length, 0)).toBeLessThanOrEqual(HISTORY_CHARS_PER_PEER);
+    expect(kept).toHaveLength(HISTORY_CHARS_PER_PEER / big.length);
+    expect(kept.at(-1)!.id).toBe('b299');
   });
 
   it('takes a message back when its append fails, so a re-send stores it', async () => {
