@@ -125,7 +125,7 @@ async function run(peers: number[]): Promise<void> {
   const probes = await Promise.all(opened.map((s, k) => probeAck(s, `probe-${peers[k]}`)));
   const after = await victim.stats();
   const settled = await victim.stats(true);
-  console.log(`after gc: ${JSON.stringify(settled.now)}`);
+  console.log(`after gc: ${JSON.stringify(settled.now)} ${String((settled as { status?: string }).status)}`);
   console.log(
     `${peers.length} peer(s) × ${N} × ${MAX_CHAT_BYTES} B in ${seconds.toFixed(1)} s; victim RSS ready ${(before.rss / 1e6).toFixed(0)} MB, ` +
       `peak ${(after.peakRss / 1e6).toFixed(0)} MB; probe acks ${probes.map((ms) => ms.toFixed(0)).join('/')} ms; chat journal ${((after.journals['chat.journal'] ?? 0) / 1e6).toFixed(1)} MB; at peak ${JSON.stringify(after.atPeak)}`,
