@@ -706,10 +706,10 @@ export class Engine implements EngineHandle {
         this.bg(s.track(this.chat.received(s.peerId, m)).then((ack) => s.send(ack)));
         return;
       case 'CHAT_ACK':
-        this.bg(this.chat.acked(s.peerId, m.id));
+        this.bg(this.chat.acked(s.peerId, m.id).then((ok) => ok || s.violation(`CHAT_ACK for ${m.id}, a message never sent to this peer`)));
         return;
       default:
-        if (TRANSFER_CONTROL.has(m.type)) this.transfers.handleControl(s.peerId, m as TransferControlMessage);
+        if (TRANSFER_CONTROL.has(m.type) && !this.transfers.handleControl(s.peerId, m as TransferControlMessage)) s.violation(`${m.type} for an offer never made to this peer`);
         return;
     }
   }

@@ -7,7 +7,7 @@
  * engine.
  */
 import type { DeviceId } from '../../protocol/device-id.js';
-import { negotiateHello, PROTOCOL_VERSION, type Hello, type Message } from '../../protocol/messages/index.js';
+import { negotiateHello, PROTOCOL_VERSION, TRANSFER_CONTROL_TYPES, type Hello, type Message } from '../../protocol/messages/index.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import { Heartbeat } from './heartbeat.js';
 import type { MessageChannel } from './message-channel.js';
@@ -39,6 +39,14 @@ export interface SessionEvents {
   onRtt(s: Session, ms: number): void;
   onClosed(s: Session, reason: { code: string; message: string; bye: boolean }): void;
 }
+
+/**
+ * What a ready session carries up to the services: chat and transfer control. Session and
+ * heartbeat messages are handled here; anything else (pairing, which has its own connection;
+ * bulk messages, which have theirs) is a protocol error that closes the session, so a confused
+ * or hostile peer is visible instead of silently ignored.
+ */
+const SERVICE_TYPES: ReadonlySet<string> = new Set<string>(['CHAT', 'CHAT_ACK', ...TRANSFER_CONTROL_TYPES]);
 
 let nextSessionId = 1;
 
@@ -116,6 +124,11 @@ export class Session {
     return work;
   }
 
+  /** The peer broke the session protocol (wrong family, an answer to nothing we sent): drop it, with why. */
+  violation(message: string): void {
+    this.close('ERR_SESSION_PROTOCOL', `protocol error: ${message}`);
+  }
+
   /** Close with BYE (clean) or just drop. */
   close(code: string, message: string, bye = false): void {
     if (this.ended) return;
@@ -147,6 +160,7 @@ export class Session {
         return this.maybeReady();
       }
       case 'ACCEPT':
+        if (this.gotAccept) return this.violation('second ACCEPT');
         this.gotAccept = true;
         return this.maybeReady();
       case 'DENY':
@@ -163,6 +177,7 @@ export class Session {
         return;
       default:
         if (!this.ready) return this.close('ERR_MALFORMED_MESSAGE', `${m.type} before the session was ready`);
+        if (!SERVICE_TYPES.has(m.type)) return this.violation(`${m.type} does not belong on a session`);
         this.events.onMessage(this, m);
     }
   }

@@ -201,7 +201,20 @@ export class TransferManager {
   // ---------------------------------------------------------------- from the engine
 
   /** A transfer control message from `peerId`'s session. */
-  handleControl(peerId: DeviceId, msg: TransferControlMessage): void {
+  /**
+   * A transfer control message from `peerId`. Returns false when it is an OFFER_ACCEPT for an
+   * offer we never made to that peer (the caller treats that as a protocol error).
+   */
+  handleControl(peerId: DeviceId, msg: TransferControlMessage): boolean {
+    if (msg.type === 'OFFER_ACCEPT' && this.started) {
+      const out = this.outgoing.get(msg.id);
+      if (!out || out.peerId !== peerId) return false;
+    }
+    this.dispatchControl(peerId, msg);
+    return true;
+  }
+
+  private dispatchControl(peerId: DeviceId, msg: TransferControlMessage): void {
     if (!this.started) return;
     const out = this.outgoing.get(msg.id);
     const mine = out && out.peerId === peerId ? out : undefined;
