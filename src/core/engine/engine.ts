@@ -21,6 +21,7 @@ import { createTlsListener, type AuthorizeRequest, type TlsListener } from '../t
 import { ALPN_BULK, ALPN_PAIRING, ALPN_SESSION } from '../tls/tls-options.js';
 import { TransferManager } from '../transfer/transfer-manager.js';
 import type { TransferControlMessage } from '../../protocol/messages/transfer.js';
+import { skippedNotice } from '../transfer/skipped-notice.js';
 import { FileSends } from './file-sends.js';
 import type { PeerSocket } from '../tls/peer-socket.js';
 import { TypedEmitter } from '../typed-emitter.js';
@@ -275,7 +276,8 @@ export class Engine implements EngineHandle {
     this.transfers.expectTransfer();
     const r = await this.sends.send(peerId, paths);
     if (!r.duplicate) this.events.emit('outbox-queued', { id: r.id, deviceId: peerId, kind: 'send' });
-    return r;
+    if (r.skipped.length) this.notice('warn', skippedNotice(r.skipped));
+    return { id: r.id, duplicate: r.duplicate };
   }
 
   /**
