@@ -14,14 +14,18 @@ import type { IncomingTransfer } from './incoming.js';
 import type { InRecord } from './records.js';
 import { foldIncoming } from './restore.js';
 
-/** Why a new offer of `weight` manifest bytes from `peerId` is refused (BUSY), or undefined. */
-export function peerOverLimits(peerId: DeviceId, incoming: Iterable<IncomingTransfer>, weight: number): string | undefined {
+/**
+ * Why a new offer of `weight` manifest bytes from `peerId` is refused (BUSY), or undefined.
+ * `autoAccept`: offers of this peer are accepted without asking, so one still being accepted
+ * counts as accepted-idle too (a burst of offers must not all pass before the first is accepted).
+ */
+export function peerOverLimits(peerId: DeviceId, incoming: Iterable<IncomingTransfer>, weight: number, autoAccept: boolean): string | undefined {
   let idle = 0;
   let held = 0;
   for (const t of incoming) {
     if (t.peerId !== peerId || t.terminal) continue;
     held += t.manifestBytes;
-    if (t.isAccepted && !t.hasBulk && t.state !== 'verifying') idle++;
+    if ((t.isAccepted || autoAccept) && !t.hasBulk && t.state !== 'verifying') idle++;
   }
   if (idle >= MAX_IDLE_ACCEPTED_PER_PEER) return `${idle} accepted transfers from you are still waiting for their data`;
   if (held + weight > MAX_PEER_MANIFEST_BYTES) {

@@ -266,7 +266,7 @@ export class TransferManager {
 
   private async onOffer(peerId: DeviceId, raw: Offer): Promise<void> {
     // The per-peer caps first: a peer over them gets BUSY before its paths are validated.
-    const busy = this.incoming.has(raw.id) || this.ended.has(raw.id) ? undefined : peerOverLimits(peerId, this.incoming.values(), Math.min(manifestBytes(raw), MAX_OFFER_MANIFEST_BYTES));
+    const busy = this.incoming.has(raw.id) || this.ended.has(raw.id) ? undefined : peerOverLimits(peerId, this.incoming.values(), Math.min(manifestBytes(raw), MAX_OFFER_MANIFEST_BYTES), this.o.policyOf(peerId) === 'auto-accept');
     if (busy) return void this.o.sendControl(peerId, { type: 'OFFER_DENY', id: raw.id, code: 'BUSY', reason: busy });
     const verdict = checkOffer(raw);
     if (!verdict.ok) return void this.o.sendControl(peerId, verdict.deny);

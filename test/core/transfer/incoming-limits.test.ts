@@ -42,12 +42,16 @@ describe('IdleWatch', () => {
 describe('peerOverLimits', () => {
   it('refuses past the idle-accepted count and the manifest bytes, per peer', () => {
     const idle = Array.from({ length: MAX_IDLE_ACCEPTED_PER_PEER }, () => fake(A));
-    expect(peerOverLimits(A, idle, 10)).toMatch(/waiting for their data/);
-    expect(peerOverLimits(B, idle, 10)).toBeUndefined();
+    expect(peerOverLimits(A, idle, 10, false)).toMatch(/waiting for their data/);
+    expect(peerOverLimits(B, idle, 10, false)).toBeUndefined();
+    // Not yet accepted: idle only when the peer's offers are accepted without asking.
+    const unanswered = idle.map((t) => ({ ...t, isAccepted: false }) as unknown as IncomingTransfer);
+    expect(peerOverLimits(A, unanswered, 10, false)).toBeUndefined();
+    expect(peerOverLimits(A, unanswered, 10, true)).toMatch(/waiting for their data/);
     const moving = idle.map((t) => ({ ...t, hasBulk: true }) as unknown as IncomingTransfer);
-    expect(peerOverLimits(A, moving, 10)).toBeUndefined();
-    expect(peerOverLimits(A, [fake(A, { manifestBytes: MAX_PEER_MANIFEST_BYTES - 5, hasBulk: true })], 10)).toMatch(/cap/);
-    expect(peerOverLimits(A, [fake(A, { manifestBytes: MAX_PEER_MANIFEST_BYTES - 5, terminal: true })], 10)).toBeUndefined();
+    expect(peerOverLimits(A, moving, 10, false)).toBeUndefined();
+    expect(peerOverLimits(A, [fake(A, { manifestBytes: MAX_PEER_MANIFEST_BYTES - 5, hasBulk: true })], 10, false)).toMatch(/cap/);
+    expect(peerOverLimits(A, [fake(A, { manifestBytes: MAX_PEER_MANIFEST_BYTES - 5, terminal: true })], 10, false)).toBeUndefined();
   });
 
   it('finishedToDrop keeps the newest within the view count and the manifest weight', () => {
