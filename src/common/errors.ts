@@ -28,6 +28,8 @@ export type EngineErrorCode =
   /** Could not bind the listening socket (cause carries EADDRINUSE, EACCES, ...). */
   | 'ERR_LISTEN_FAILED'
   | 'ERR_IDLE_TIMEOUT'
+  /** The peer sent a message that does not belong on a session (wrong family) or answers nothing we sent. */
+  | 'ERR_SESSION_PROTOCOL'
   | 'ERR_CONNECTION_CLOSED'
   | 'ERR_PAIRING_REJECTED'
   | 'ERR_PAIRING_CODE_MISMATCH'

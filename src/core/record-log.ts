@@ -7,5 +7,9 @@
 export interface RecordLog<T> {
   append(record: T): Promise<void>;
   readAll(): Promise<T[]>;
-  rewrite(records: T[]): Promise<void>;
+  /**
+   * Replace everything with `records`, or with what `transform` makes of the current records;
+   * the transform form holds appends back meanwhile, so none is lost between read and rewrite.
+   */
+  rewrite(records: T[] | ((current: T[]) => T[])): Promise<void>;
 }

@@ -171,6 +171,10 @@ export class Journal {
    */
   rewrite(input: RewriteInput): Promise<void> {
     if (this.closing) return Promise.reject(journalError(`journal ${this.path} is closed`));
+    // Appends made before this call go to the old file (their flush is already queued, bound to
+    // this list); appends made after it start a new list and land in the new file.
+    this.pending = [];
+    this.flushQueued = false;
     return this.exclusive(async () => {
       const records = typeof input === 'function' ? await input(await this.readAll()) : input;
       const tmp = `${this.path}.tmp-${randomBytes(6).toString('hex')}`;
@@ -222,21 +226,31 @@ export class Journal {
   private scheduleFlush(): void {
     if (this.flushQueued) return;
     this.flushQueued = true;
-    void this.exclusive(() => this.flush());
+    const list = this.pending;
+    void this.exclusive(() => this.flush(list));
   }
 
-  /** Write and sync what is pending (up to MAX_BATCH_BYTES; the rest goes in the next flush). */
-  private async flush(): Promise<void> {
-    this.flushQueued = false;
+  /**
+   * Write and sync what is pending in `list` (up to MAX_BATCH_BYTES per write + sync). The
+   * current list leaves the rest to the next flush; a list a rewrite has closed off is written
+   * out to the end here, before that rewrite runs.
+   */
+  private async flush(list: Pending[]): Promise<void> {
+    if (list === this.pending) this.flushQueued = false;
+    do await this.flushBatch(list);
+    while (list !== this.pending && list.length > 0);
+    if (list === this.pending && list.length > 0) this.scheduleFlush();
+  }
+
+  private async flushBatch(list: Pending[]): Promise<void> {
     let n = 0;
     let bytes = 0;
-    for (const p of this.pending) {
+    for (const p of list) {
       if (n > 0 && bytes + p.record.length > MAX_BATCH_BYTES) break;
       bytes += p.record.length;
       n++;
     }
-    const batch = this.pending.splice(0, n);
-    if (this.pending.length > 0) this.scheduleFlush();
+    const batch = list.splice(0, n);
     if (batch.length === 0) return;
     try {
       if (this.broken) throw this.broken;

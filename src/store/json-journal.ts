@@ -37,7 +37,8 @@ export class JsonJournal<T> {
 
   /** Replace everything: with `records`, or with what `transform` makes of the current records (appends held back). */
   async rewrite(input: readonly T[] | ((current: T[]) => readonly T[] | Promise<readonly T[]>)): Promise<void> {
-    if (typeof input !== 'function') return this.journal.rewrite(input.map(encode));
+    // Encoded one by one as the journal writes them: no second full copy of the records in memory.
+    if (typeof input !== 'function') return this.journal.rewrite(encodeEach(input.slice()));
     return this.journal.rewrite(async (current) => {
       const next = await input(current.map((bytes, i) => this.decode(bytes, i)));
       return next.map(encode);
@@ -62,6 +63,10 @@ export class JsonJournal<T> {
       throw journalError(`record ${index} of ${this.journal.path} is not a valid record: ${(err as Error).message}`, err);
     }
   }
+}
+
+function* encodeEach(records: readonly unknown[]): Generator<Buffer> {
+  for (const r of records) yield encode(r);
 }
 
 function encode(record: unknown): Buffer {

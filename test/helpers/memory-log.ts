@@ -10,7 +10,7 @@ export class MemoryLog<T> implements RecordLog<T> {
   async readAll(): Promise<T[]> {
     return structuredClone(this.records);
   }
-  async rewrite(rs: T[]): Promise<void> {
-    this.records = structuredClone(rs);
+  async rewrite(rs: T[] | ((current: T[]) => T[])): Promise<void> {
+    this.records = structuredClone(typeof rs === 'function' ? rs(structuredClone(this.records)) : rs);
   }
 }

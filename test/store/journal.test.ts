@@ -320,6 +320,17 @@ describe('rewrite (compaction)', () => {
     expect(await j.readAll()).toEqual([rec(0), rec(2), rec(4), rec(99)]);
   });
 
+  it('the list form: an append made before the call goes to the old file, one made after it to the new file', async () => {
+    const j = await Journal.open(file, { io: memoryJournalIo() });
+    await j.append(rec(0));
+    const before = j.append(rec(1)); // its flush is queued, not yet run
+    const compaction = j.rewrite([rec(7)]);
+    const after = j.append(rec(8)); // joined the queued flush before the fix, and was lost with the old file
+    await Promise.all([before, compaction, after]);
+    expect(await j.readAll()).toEqual([rec(7), rec(8)]);
+    expect(j.stats().records).toBe(2);
+  });
+
   it('an iteration running during a rewrite sees its own snapshot to the end', async () => {
     const j = await Journal.open(file);
     for (let i = 0; i < 4; i++) await j.append(rec(i));

@@ -6,9 +6,10 @@ export function chatPeerService(chat: ChatService, bg: (p: Promise<unknown>) => 
   return {
     name: 'chat',
     messageTypes: ['CHAT', 'CHAT_ACK'],
-    onMessage(peerId, m, reply) {
-      if (m.type === 'CHAT') bg(chat.received(peerId, m).then((ack) => reply(ack)));
-      else if (m.type === 'CHAT_ACK') bg(chat.acked(peerId, m.id));
+    onMessage(peerId, m, session) {
+      // Storing a message is tracked: a peer that sends faster than we store is not read meanwhile.
+      if (m.type === 'CHAT') bg(session.track(chat.received(peerId, m)).then((ack) => session.reply(ack)));
+      else if (m.type === 'CHAT_ACK') bg(chat.acked(peerId, m.id).then((ok) => ok || session.violation(`CHAT_ACK for ${m.id}, a message never sent to this peer`)));
     },
     peerOffline: (peerId) => chat.sessionLost(peerId),
   };

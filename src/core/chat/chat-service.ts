@@ -79,20 +79,25 @@ export class ChatService {
     this.awaitingAck.set(item.id, { peerId: item.peerId, timer });
   }
 
-  /** CHAT_ACK from a peer. Only that peer can acknowledge its own messages. */
-  async acked(peerId: DeviceId, id: string): Promise<void> {
+  /**
+   * CHAT_ACK from a peer. Only that peer can acknowledge its own messages. Resolves false when the
+   * ack answers nothing we sent that peer (no such message in the outbox or the history): the
+   * caller treats that as a protocol error. A repeated ack of a delivered message is fine.
+   */
+  async acked(peerId: DeviceId, id: string): Promise<boolean> {
     const pending = this.awaitingAck.get(id);
     const item = this.d.outbox.get(id);
-    if (!item || item.peerId !== peerId || item.kind !== 'chat') return;
+    if (!item || item.peerId !== peerId || item.kind !== 'chat') return this.d.history.has(peerId, id, 'out');
     if (pending) {
       this.d.clock.clearTimeout(pending.timer);
       this.awaitingAck.delete(id);
     }
-    if (item.state === 'delivered') return;
+    if (item.state === 'delivered') return true;
     await this.d.outbox.markDelivered(id);
     await this.d.history.setState(peerId, id, 'delivered');
     this.d.onDelivered(peerId, id);
     this.d.onChange();
+    return true;
   }
 
   /** CHAT from a peer: store, then acknowledge. Returns the ack to send. */

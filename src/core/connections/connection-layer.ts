@@ -19,6 +19,7 @@ import { preferredSession, Session, SESSION_TIEBREAK_BYTES, SESSION_TIEBREAK_LAB
 import type { PeerSocket } from '../tls/peer-socket.js';
 import { dialTls } from '../tls/tls-dialer.js';
 import { onDeparture, onSighting } from './discovery-trust.js';
+import type { SessionContext } from './service.js';
 import { createTlsListener, type AuthorizeRequest, type TlsListener } from '../tls/tls-listener.js';
 import { ALPN_SESSION, type ALPN_BULK, type ALPN_PAIRING } from '../tls/tls-options.js';
 import { PeerDirectory, type PeerRecord } from './peer-directory.js';
@@ -48,8 +49,8 @@ export interface ConnectionEvents {
   sessionUp(peerId: DeviceId, address: string, wasOnline: boolean): void;
   /** The live session with `peerId` is gone (before any redial is scheduled). */
   sessionDown(peerId: DeviceId, reason: string): void;
-  /** A session message (not HELLO/heartbeat/BYE); `reply` answers on the same session. */
-  message(peerId: DeviceId, msg: Message, reply: (msg: Message) => boolean): void;
+  /** A session message (not HELLO/heartbeat/BYE), with the session it came in on. */
+  message(peerId: DeviceId, msg: Message, session: SessionContext): void;
   changed(urgent?: boolean): void;
   error(err: unknown): void;
 }
@@ -325,7 +326,7 @@ export class ConnectionLayer {
   private onSessionMessage(s: Session, m: Message): void {
     const r = this.dir.get(s.peerId);
     if (r) r.lastSeen = this.o.clock.wallNow();
-    this.o.events.message(s.peerId, m, (reply) => s.send(reply));
+    this.o.events.message(s.peerId, m, { reply: (reply) => s.send(reply), track: (work) => s.track(work), violation: (reason) => s.violation(reason) });
   }
 
   // ---------------------------------------------------------------- discovery

@@ -21,6 +21,7 @@ export class MessageChannel {
   private closeError: { code: string; message: string } | undefined;
   private handlers: ChannelHandlers | undefined;
   private backlog: Message[] = [];
+  private holds = 0;
 
   constructor(readonly socket: PeerSocket) {
     socket.on('close', (reason) => this.finish(reason ? { code: reason.code, message: reason.message } : undefined));
@@ -47,6 +48,24 @@ export class MessageChannel {
   send(msg: Message): boolean {
     if (this.closed) return false;
     return this.socket.write(encodeMessage(msg));
+  }
+
+  /**
+   * Stop reading the socket until the returned function is called (receiver backpressure:
+   * the peer's writes then back up on its side, not in our memory). Holds nest.
+   */
+  holdReading(): () => void {
+    if (++this.holds === 1) this.socket.pause();
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      if (--this.holds === 0 && !this.closed) this.socket.resume();
+    };
+  }
+
+  get readingHeld(): boolean {
+    return this.holds > 0;
   }
 
   /** Send a last message (BYE or DENY), flush, then close. */

@@ -10,13 +10,23 @@ import type { Message } from '../../protocol/messages/index.js';
 
 export type MessageType = Message['type'];
 
+/** The session a message came in on, as a service sees it. */
+export interface SessionContext {
+  /** Answer on the same session; false when it is gone. */
+  reply(msg: Message): boolean;
+  /** Count work started by this message; while too much is unfinished, the peer is not read (backpressure). */
+  track<T>(work: Promise<T>): Promise<T>;
+  /** The peer broke the protocol (e.g. answered something never sent): close the session with ERR_SESSION_PROTOCOL. */
+  violation(reason: string): void;
+}
+
 export interface PeerService {
   /** For messages and diagnostics ("chat", "transfers"). */
   readonly name: string;
   /** Session message types this service owns (each type has at most one owner). */
   readonly messageTypes: readonly MessageType[];
-  /** A message of one of `messageTypes`; `reply` answers on the session it came in on. */
-  onMessage?(peerId: DeviceId, msg: Message, reply: (msg: Message) => boolean): void;
+  /** A message of one of `messageTypes`, with the session it came in on. */
+  onMessage?(peerId: DeviceId, msg: Message, session: SessionContext): void;
   /** A session with this trusted peer is ready. */
   peerOnline?(peerId: DeviceId): void;
   /** The live session with this peer is gone. */
@@ -42,10 +52,10 @@ export class ServiceRegistry {
   }
 
   /** Hand `msg` to its owner; false when no service owns its type. */
-  route(peerId: DeviceId, msg: Message, reply: (msg: Message) => boolean): boolean {
+  route(peerId: DeviceId, msg: Message, session: SessionContext): boolean {
     const owner = this.owners.get(msg.type);
     if (!owner?.onMessage) return false;
-    owner.onMessage(peerId, msg, reply);
+    owner.onMessage(peerId, msg, session);
     return true;
   }
 

@@ -15,6 +15,14 @@ import type { MessageChannel } from './message-channel.js';
 /** HELLO/ACCEPT must be done this soon after the TLS handshake. */
 export const HELLO_TIMEOUT_MS = 5_000;
 export const CAPABILITIES = ['chat/1'] as const;
+/**
+ * Work started by the peer's messages (storing a chat message before its CHAT_ACK) that may be
+ * unfinished at once; past this the session's socket is not read until some of it is done, so a
+ * peer that sends faster than we can store is slowed down by TCP instead of filling our memory.
+ * 64 × the largest CHAT frame (~97 KiB) bounds it to ~6 MiB per peer, and still lets one
+ * journal write + fsync take 64 messages (group commit).
+ */
+export const MAX_PENDING_WORK = 16;
 
 /** RFC 8446 exporter label for Session.tieBreak (both ends of one connection derive the same bytes). */
 export const SESSION_TIEBREAK_LABEL = 'EXPORTER-peerdeck-session-order';
@@ -32,6 +40,7 @@ export interface SessionEvents {
   onClosed(s: Session, reason: { code: string; message: string; bye: boolean }): void;
 }
 
+
 let nextSessionId = 1;
 
 export class Session {
@@ -43,6 +52,8 @@ export class Session {
   private readonly helloTimer: TimerHandle;
   private readonly heartbeat: Heartbeat;
   private byeReceived = false;
+  private pendingWork = 0;
+  private releaseReading: (() => void) | undefined;
 
   constructor(
     readonly peerId: DeviceId,
@@ -62,7 +73,8 @@ export class Session {
     this.heartbeat = new Heartbeat(clock, {
       send: (seq, t) => this.channel.send({ type: 'HEARTBEAT', seq, t }),
       onRtt: (ms) => this.events.onRtt(this, ms),
-      onDead: (ms) => this.close('ERR_IDLE_TIMEOUT', `no heartbeat for ${Math.round(ms)} ms`),
+      // While we hold reading back the peer's beats wait in TCP: that silence is ours, not theirs.
+      onDead: (ms) => (this.channel.readingHeld ? this.heartbeat.start() : this.close('ERR_IDLE_TIMEOUT', `no heartbeat for ${Math.round(ms)} ms`)),
     });
     this.helloTimer = clock.setTimeout(() => this.close('ERR_HANDSHAKE_TIMEOUT', 'no HELLO/ACCEPT in time'), HELLO_TIMEOUT_MS);
     channel.attach({
@@ -87,6 +99,27 @@ export class Session {
   send(msg: Message): boolean {
     if (this.ended) return false;
     return this.channel.send(msg);
+  }
+
+  /**
+   * Count `work` (started by one of the peer's messages) until it settles; while MAX_PENDING_WORK
+   * are unsettled, reading from the peer stops. Returns `work`.
+   */
+  track<T>(work: Promise<T>): Promise<T> {
+    if (++this.pendingWork >= MAX_PENDING_WORK && !this.releaseReading) this.releaseReading = this.channel.holdReading();
+    const done = () => {
+      if (--this.pendingWork < MAX_PENDING_WORK && this.releaseReading) {
+        this.releaseReading();
+        this.releaseReading = undefined;
+      }
+    };
+    work.then(done, done);
+    return work;
+  }
+
+  /** The peer broke the session protocol (wrong family, an answer to nothing we sent): drop it, with why. */
+  violation(message: string): void {
+    this.close('ERR_SESSION_PROTOCOL', `protocol error: ${message}`);
   }
 
   /** Close with BYE (clean) or just drop. */
@@ -120,6 +153,7 @@ export class Session {
         return this.maybeReady();
       }
       case 'ACCEPT':
+        if (this.gotAccept) return this.violation('second ACCEPT');
         this.gotAccept = true;
         return this.maybeReady();
       case 'DENY':
@@ -136,6 +170,8 @@ export class Session {
         return;
       default:
         if (!this.ready) return this.close('ERR_MALFORMED_MESSAGE', `${m.type} before the session was ready`);
+        // Session and heartbeat messages end here; everything else goes to the services, and a type
+        // no service owns (pairing and bulk messages have their own connections) closes the session.
         this.events.onMessage(this, m);
     }
   }

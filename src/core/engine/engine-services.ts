@@ -40,7 +40,7 @@ export interface ServiceContext {
 
 export async function openServices(c: ServiceContext): Promise<EngineServices> {
   const { clock, random, connections, events } = c;
-  const history = new ChatHistory(await c.store.openLog<ChatRecord>('chat'));
+  const history = new ChatHistory(await c.store.openLog<ChatRecord>('chat'), (err) => c.onError(err));
   await history.open();
   const outbox = new Outbox(await c.store.openLog<OutboxRecord>('outbox'), clock, random);
   await outbox.open();

@@ -27,6 +27,7 @@ import { createPairing } from './engine-pairing.js';
 import { openServices } from './engine-services.js';
 import type { FileSends } from './file-sends.js';
 import { NoticeBoard } from './notices.js';
+import { skippedNotice } from '../transfer/skipped-notice.js';
 import { OutboxCommands } from './outbox-commands.js';
 import { followSend } from './send-wait.js';
 import { waitUntil } from './wait-for.js';
@@ -92,7 +93,9 @@ export class Engine implements EngineHandle {
           this.services.peerOffline(id);
           this.events.emit('peer-offline', { deviceId: id, name: this.nameOf(id), reason });
         },
-        message: (id, m, reply) => void this.services.route(id, m, reply),
+        message: (id, m, session) => {
+          if (!this.services.route(id, m, session)) session.violation(`${m.type} does not belong on a session`);
+        },
         changed: (urgent) => this.changed(urgent),
         error: (err) => this.backgroundError(err),
       },
@@ -220,7 +223,8 @@ export class Engine implements EngineHandle {
     this.transfers.expectTransfer();
     const r = await this.sends.send(peerId, paths);
     if (!r.duplicate) this.events.emit('outbox-queued', { id: r.id, deviceId: peerId, kind: 'send' });
-    return r;
+    if (r.skipped.length) this.notice('warn', skippedNotice(r.skipped));
+    return { id: r.id, duplicate: r.duplicate };
   }
 
   /**

@@ -14,6 +14,7 @@ import type { Clock, Random } from '../clock.js';
 import type { TransferView } from '../engine-api.js';
 import { EngineError } from '../errors.js';
 import type { Outbox, OutboxItem } from '../outbox/outbox.js';
+import type { ScanResult } from '../transfer/scan.js';
 import type { TransferManager } from '../transfer/transfer-manager.js';
 
 export interface SendPayload {
@@ -45,14 +46,14 @@ export class FileSends {
   constructor(private readonly d: FileSendsDeps) {}
 
   /** Check the sources now (a bad path fails here, not later), then queue. */
-  async send(peerId: DeviceId, paths: readonly string[]): Promise<{ id: string; duplicate: boolean }> {
+  async send(peerId: DeviceId, paths: readonly string[]): Promise<{ id: string; duplicate: boolean; skipped: ScanResult['skipped'] }> {
     if (!paths.length) throw new EngineError('ERR_BAD_SOURCE', 'nothing to send', 'usage');
     const scan = await this.d.transfers.scan(paths);
     const payload: SendPayload = { paths: [...paths], fileCount: scan.files.length, totalBytes: scan.totalBytes };
     const dedupeKey = `send:${createHash('sha256').update(JSON.stringify([...paths].sort())).digest('hex')}`;
     const id = this.d.random.bytes(16).toString('hex');
     const { item, duplicate } = await this.d.outbox.add({ id, peerId, kind: 'send', dedupeKey, payload, createdAt: this.d.clock.wallNow() });
-    return { id: item.id, duplicate };
+    return { id: item.id, duplicate, skipped: scan.skipped };
   }
 
   /** The outbox says: try this one now. */

@@ -179,7 +179,7 @@ export class BulkSender {
       if (f.stat.size === 0) await this.checkUnchanged(f, statOf(await lstat(f.abs)));
       return undefined;
     }
-    const fd = await this.deps.fs.open(f.abs, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+    const fd = await this.deps.fs.open(f.abs, fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK);
     try {
       await this.checkUnchanged(f, statOf(await this.deps.fs.fstat(fd)));
     } catch (err) {

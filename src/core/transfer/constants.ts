@@ -63,3 +63,26 @@ export const HASH_CACHE_MAX_BYTES = 64 * 1024 * 1024;
 export const HASH_CACHE_MIN_CHUNKS = 4;
 /** Sender: persisted hash-cache entries kept when the journal is compacted. */
 export const HASH_CACHE_MAX_FILES = 256;
+
+/**
+ * Receiver caps against a peer that offers and never sends (issue 17). The manifest of an offer
+ * (its file and folder list) is counted as the UTF-8 bytes of its paths plus 32 per file and 8
+ * per folder. One offer may list at most MAX_OFFER_MANIFEST_BYTES (refused with BAD_OFFER):
+ * 4 MiB is ~40,000 files with 100-byte paths.
+ */
+export const MAX_OFFER_MANIFEST_BYTES = 4 * 1024 * 1024;
+/** The unfinished incoming transfers of one peer (waiting or running) hold at most this much manifest; more is refused with BUSY. */
+export const MAX_PEER_MANIFEST_BYTES = 16 * 1024 * 1024;
+/** Accepted transfers of one peer that have no data connection at the moment; one more offer is refused with BUSY. */
+export const MAX_IDLE_ACCEPTED_PER_PEER = 4;
+/**
+ * An accepted transfer that gets no data for this long while its peer is online is ended
+ * (CANCEL TIMEOUT to the sender, partial data removed, its records leave the journal at the next
+ * compaction). An honest sender dials the data connection at once and re-offers within 30 s of a
+ * drop, so two minutes of silence from an online peer means it is not going to send. Time while
+ * the peer is offline does not count: a transfer waiting for a sleeping laptop keeps its data.
+ */
+export const ACCEPTED_IDLE_EXPIRY_MS = 120_000;
+/** The idle check runs this often. */
+export const ACCEPTED_IDLE_CHECK_MS = 5_000;
+

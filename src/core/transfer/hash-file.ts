@@ -4,6 +4,7 @@
  * reports in TRANSFER_DONE for that file.
  */
 import { constants as fsc } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { CHUNK_SIZE } from '../../protocol/chunk-frame.js';
 import { chunkCount, chunkLength, RootHasher } from '../../protocol/root-hash.js';
 import { EngineError } from '../errors.js';
@@ -18,12 +19,19 @@ export interface FileRoot {
   readonly chunks: number;
 }
 
-/** Root hash of a regular file. Throws ERR_BAD_SOURCE (missing, not a file) or ERR_SOURCE_CHANGED (changed while read). */
+/**
+ * Root hash of a regular file. Throws ERR_BAD_SOURCE (missing, not a regular file) or
+ * ERR_SOURCE_CHANGED (changed while read). A FIFO, socket or device is refused without being
+ * opened (opening a FIFO for reading waits for a writer for ever); should one be swapped in
+ * after that check, O_NONBLOCK keeps the open from waiting and fstat refuses it.
+ */
 export async function hashFile(file: string, chunkSize = CHUNK_SIZE, fs: TransferFs = nodeFs): Promise<FileRoot> {
   let fd: number;
   try {
-    fd = await fs.open(file, fsc.O_RDONLY);
+    if (!(await stat(file)).isFile()) throw new EngineError('ERR_BAD_SOURCE', `${file} is not a regular file`, 'usage');
+    fd = await fs.open(file, fsc.O_RDONLY | fsc.O_NONBLOCK);
   } catch (err) {
+    if (err instanceof EngineError) throw err;
     throw new EngineError('ERR_BAD_SOURCE', `cannot read ${file}: ${errnoCode(err) ?? String(err)}`, 'usage', { cause: err });
   }
   try {

@@ -68,6 +68,8 @@ export class IncomingTransfer {
   readonly result: Promise<TransferResult>;
   /** Kept after the end, so a re-offer of a finished transfer gets its TRANSFER_DONE again. */
   doneMessage: TransferDone | undefined;
+  /** What its file list weighs (offer-check.ts manifestBytes), for the per-peer caps. */
+  manifestBytes = 0;
 
   constructor(
     private readonly ctx: IncomingContext,
@@ -113,6 +115,16 @@ export class IncomingTransfer {
   }
   get isAccepted(): boolean {
     return this.accepted;
+  }
+  /** A data connection is attached right now. */
+  get hasBulk(): boolean {
+    return this.bulk !== undefined;
+  }
+
+  /** Accepted, but no data came for too long while the sender was online: end it (the sender is told TIMEOUT). */
+  async expireIdle(message: string): Promise<void> {
+    if (!this.accepted || this.terminal || this.state === 'verifying') return;
+    await this.stopWith('TIMEOUT', 'ERR_TIMEOUT', message);
   }
 
   /** Accept (first time or resume): open the partial dir, work out what we hold, send OFFER_ACCEPT. */

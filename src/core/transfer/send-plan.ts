@@ -64,7 +64,7 @@ async function matchClaim(f: OutgoingFileRecord, chunkSize: number, cache: Cache
 /** Hash the chunks the cache lacks, up to `need` (after a restart of the sender, or for a changed file). */
 async function fillCache(f: OutgoingFileRecord, chunkSize: number, cache: CacheEntry, need: number, slot: Slot, deps: PlanDeps): Promise<void> {
   if (cache.known >= need) return;
-  const fd = await deps.fs.open(f.abs, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+  const fd = await deps.fs.open(f.abs, fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK);
   try {
     if (!sameStat(statOf(await deps.fs.fstat(fd)), f)) throw new EngineError('ERR_SOURCE_CHANGED', `${f.rel} changed while it was being checked`, 'retryable');
     while (cache.known < need) {

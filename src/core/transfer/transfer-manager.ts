@@ -26,16 +26,17 @@ import { EngineError } from '../errors.js';
 import type { RecordLog } from '../record-log.js';
 import type { PeerSocket } from '../tls/peer-socket.js';
 import { readBulkOpen } from './bulk-open.js';
-import { BULK_OPEN_TIMEOUT_MS, DEFAULT_OFFER_TIMEOUT_MS, MAX_FINISHED_VIEWS, PROGRESS_SAMPLE_MS, WINDOW_CHUNKS } from './constants.js';
+import { ACCEPTED_IDLE_EXPIRY_MS, BULK_OPEN_TIMEOUT_MS, DEFAULT_OFFER_TIMEOUT_MS, MAX_FINISHED_VIEWS, MAX_OFFER_MANIFEST_BYTES, MAX_PEER_MANIFEST_BYTES, PROGRESS_SAMPLE_MS, WINDOW_CHUNKS } from './constants.js';
 import { randomHex, type TransferResult } from './context.js';
 import type { TransferEvent } from './events.js';
 import { nodeFs, type TransferFs } from './fs-ops.js';
 import { ChunkHashCache, type HashCacheRecord } from './hash-cache.js';
 import { HashPool } from './hash-pool.js';
 import { IncomingTransfer, type IncomingContext } from './incoming.js';
+import { finishedToDrop, IdleWatch, IncomingCompactor, peerOverLimits } from './incoming-limits.js';
 import { resolveDownloads } from './landing.js';
 import { roomIn, spaceShortfall, type Room } from './offer-space.js';
-import { checkOffer } from './offer-check.js';
+import { checkOffer, manifestBytes } from './offer-check.js';
 import { OutgoingTransfer } from './outgoing.js';
 import { RateMeter } from './progress.js';
 import { HASH_CACHE_LOG, INCOMING_LOG, OUTGOING_LOG, type InRecord, type OutRecord } from './records.js';
@@ -65,6 +66,8 @@ export interface TransferManagerOptions {
   readonly windowChunks?: number;
   /** Free bytes always kept back (default max(1 %, 64 MiB)). */
   readonly reserveBytes?: number;
+  /** Accepted transfers with no data this long while the peer is online are ended (default ACCEPTED_IDLE_EXPIRY_MS). */
+  readonly acceptedIdleMs?: number;
 }
 
 type Transfer = OutgoingTransfer | IncomingTransfer;
@@ -93,6 +96,8 @@ export class TransferManager {
   private ctx!: IncomingContext;
   private ticker: TimerHandle | undefined;
   private started = false;
+  private idleWatch!: IdleWatch;
+  private compactor!: IncomingCompactor;
 
   constructor(private readonly o: TransferManagerOptions) {
     this.clock = o.clock ?? systemClock;
@@ -125,7 +130,13 @@ export class TransferManager {
       changed: () => this.changed(),
       checkSpace: (t, need) => this.checkSpace(t, need),
     };
+    const idleMs = this.o.acceptedIdleMs ?? ACCEPTED_IDLE_EXPIRY_MS;
+    this.idleWatch = new IdleWatch(this.clock, idleMs, () => this.incoming.values(), (peer) => this.online.has(peer), (t, ms) => {
+      void t.expireIdle(`no data for ${Math.round(ms / 1000)} s after the offer was accepted`);
+    });
+    this.compactor = new IncomingCompactor(this.inLog, (err) => this.o.onError?.(err instanceof Error ? err : new Error(String(err))));
     await this.restore();
+    this.idleWatch.poke();
   }
 
   /** New offers land in `dir` from now on; transfers already known keep the folder they had. */
@@ -149,6 +160,8 @@ export class TransferManager {
         t.state = r.end.state;
         t.doneMessage = { type: 'TRANSFER_DONE', id: r.id, files: r.files.map((_, i) => ({ path: r.published.get(i) ?? '', root: r.verified.get(i) ?? '' })) };
       }
+      t.manifestBytes = manifestBytes(offer);
+      this.watchEnd(t);
       this.incoming.set(r.id, t);
       // Everything verified before the stop: publish now (TRANSFER_DONE goes out when the sender is back).
       if (!r.end && r.verified.size === r.files.length) void t.accept();
@@ -159,10 +172,12 @@ export class TransferManager {
   async stop(): Promise<void> {
     this.clock.clearInterval(this.ticker);
     this.ticker = undefined;
+    this.idleWatch?.stop();
     for (const h of this.expiry.values()) this.clock.clearTimeout(h);
     this.expiry.clear();
     for (const t of this.outgoing.values()) t.stop();
     await Promise.all([...this.incoming.values()].map((t) => t.stop()));
+    await this.compactor?.idle();
     await this.hashPool.close();
   }
 
@@ -197,6 +212,10 @@ export class TransferManager {
       if (isProtocolError(err)) throw new EngineError('ERR_OFFER_TOO_LARGE', `the list of files is too long to offer at once: ${err.message}`, 'usage', { cause: err });
       throw err;
     }
+    const weight = manifestBytes({ files: scan.files.map((f) => ({ path: f.rel, size: f.size })), dirs: scan.dirs });
+    if (weight > MAX_OFFER_MANIFEST_BYTES) {
+      throw new EngineError('ERR_OFFER_TOO_LARGE', `the list of files is ${weight} bytes, over the ${MAX_OFFER_MANIFEST_BYTES}-byte cap per offer: send it in parts`, 'usage');
+    }
     await t.start();
     this.outgoing.set(id, t);
     this.tick();
@@ -211,7 +230,20 @@ export class TransferManager {
   // ---------------------------------------------------------------- from the engine
 
   /** A transfer control message from `peerId`'s session. */
-  handleControl(peerId: DeviceId, msg: TransferControlMessage): void {
+  /**
+   * A transfer control message from `peerId`. Returns false when it is an OFFER_ACCEPT for an
+   * offer we never made to that peer (the caller treats that as a protocol error).
+   */
+  handleControl(peerId: DeviceId, msg: TransferControlMessage): boolean {
+    if (msg.type === 'OFFER_ACCEPT' && this.started) {
+      const out = this.outgoing.get(msg.id);
+      if (!out || out.peerId !== peerId) return false;
+    }
+    this.dispatchControl(peerId, msg);
+    return true;
+  }
+
+  private dispatchControl(peerId: DeviceId, msg: TransferControlMessage): void {
     if (!this.started) return;
     const out = this.outgoing.get(msg.id);
     const mine = out && out.peerId === peerId ? out : undefined;
@@ -243,6 +275,9 @@ export class TransferManager {
   }
 
   private async onOffer(peerId: DeviceId, raw: Offer): Promise<void> {
+    // The per-peer caps first: a peer over them gets BUSY before its paths are validated.
+    const busy = this.incoming.has(raw.id) || this.ended.has(raw.id) ? undefined : peerOverLimits(peerId, this.incoming.values(), Math.min(manifestBytes(raw), MAX_OFFER_MANIFEST_BYTES), this.o.policyOf(peerId) === 'auto-accept');
+    if (busy) return void this.o.sendControl(peerId, { type: 'OFFER_DENY', id: raw.id, code: 'BUSY', reason: busy });
     const verdict = checkOffer(raw);
     if (!verdict.ok) return void this.o.sendControl(peerId, verdict.deny);
     const offer = verdict.offer;
@@ -260,10 +295,13 @@ export class TransferManager {
     const pending = [...this.incoming.values()].filter((t) => t.peerId === peerId && !t.isAccepted && !t.terminal).length;
     if (pending >= MAX_PENDING_OFFERS_PER_PEER) return void this.o.sendControl(peerId, { type: 'OFFER_DENY', id: offer.id, code: 'BUSY', reason: `${pending} offers from you are still waiting for an answer` });
     const t = new IncomingTransfer(this.ctx, this.inLog, this.o.nameOf(peerId), offer, peerId);
+    t.manifestBytes = verdict.manifestBytes;
     this.incoming.set(offer.id, t);
     void t.result.then(() => this.clearExpiry(offer.id));
+    this.watchEnd(t);
     if (this.o.policyOf(peerId) === 'auto-accept') {
       await t.accept();
+      this.idleWatch.poke();
     } else {
       // Nobody is asked about an offer that cannot fit: it is refused, and the sender told why.
       const room = await this.roomFor(t);
@@ -299,7 +337,7 @@ export class TransferManager {
     const t = this.incoming.get(offerId);
     if (!t || t.isAccepted || t.terminal) return;
     this.clearExpiry(offerId);
-    void (accept ? t.accept() : t.cancel());
+    void (accept ? t.accept().then(() => this.idleWatch.poke()) : t.cancel());
   }
 
   /** Cancel a transfer in either direction (or decline a pending offer); the peer is told. */
@@ -366,6 +404,15 @@ export class TransferManager {
     return spaceShortfall(need, await this.roomFor(t), this.ctx.downloads);
   }
 
+  /** When an accepted transfer ends, its records can leave the journal; its manifest leaves memory with the prune. */
+  private watchEnd(t: IncomingTransfer): void {
+    void t.result.then(() => {
+      if (!t.isAccepted) return;
+      this.compactor.request();
+      this.prune();
+    });
+  }
+
   private async expire(id: string): Promise<void> {
     this.expiry.delete(id);
     await this.incoming.get(id)?.expire();
@@ -421,7 +468,8 @@ export class TransferManager {
   private prune(): void {
     for (const map of [this.outgoing, this.incoming] as Array<Map<string, Transfer>>) {
       const finished = [...map.values()].filter((t) => t.terminal);
-      for (const t of finished.slice(0, Math.max(0, finished.length - MAX_FINISHED_VIEWS))) {
+      const drop = finishedToDrop(finished, MAX_FINISHED_VIEWS, map === this.incoming ? MAX_PEER_MANIFEST_BYTES : Infinity);
+      for (const t of finished.slice(0, drop)) {
         map.delete(t.id);
         if (t.direction === 'receive' && t.isAccepted) this.ended.set(t.id, { peer: t.peerId, reply: t.endReply() });
       }

@@ -17,7 +17,9 @@ export function transferPeerService(transfers: TransferManager): PeerService {
   return {
     name: 'transfers',
     messageTypes: TRANSFER_CONTROL_TYPES,
-    onMessage: (peerId, m) => transfers.handleControl(peerId, m as TransferControlMessage),
+    onMessage(peerId, m, session) {
+      if (!transfers.handleControl(peerId, m as TransferControlMessage)) session.violation(`${m.type} for an offer never made to this peer`);
+    },
     peerOnline: (peerId) => transfers.peerOnline(peerId),
     peerOffline: (peerId) => transfers.peerOffline(peerId),
   };

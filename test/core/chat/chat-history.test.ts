@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ChatHistory, HISTORY_PER_PEER, type ChatRecord } from '../../../src/core/chat/chat-history.js';
+import { ChatHistory, HISTORY_CHARS_PER_PEER, HISTORY_PER_PEER, type ChatRecord } from '../../../src/core/chat/chat-history.js';
 import { deviceIdFromBytes } from '../../../src/protocol/device-id.js';
 import { MemoryLog } from '../../helpers/memory-log.js';
 
@@ -40,5 +40,69 @@ describe('ChatHistory', () => {
     expect(h.messages(peer)).toHaveLength(HISTORY_PER_PEER);
     expect(h.messages(peer).at(-1)!.id).toBe(`m${HISTORY_PER_PEER * 6 - 1}`);
     expect(log.records.length).toBeLessThan(HISTORY_PER_PEER * 6);
+  });
+
+  it('runs at most one compaction at a time however fast messages land (issue 17), and loses none', async () => {
+    class SlowRewriteLog extends MemoryLog<ChatRecord> {
+      running = 0;
+      maxRunning = 0;
+      rewrites = 0;
+      override async rewrite(rs: ChatRecord[]): Promise<void> {
+        this.running++;
+        this.rewrites++;
+        this.maxRunning = Math.max(this.maxRunning, this.running);
+        await new Promise((res) => setTimeout(res, 20));
+        await super.rewrite(rs);
+        this.running--;
+      }
+    }
+    const log = new SlowRewriteLog();
+    const h = new ChatHistory(log);
+    await h.open();
+    const total = HISTORY_PER_PEER * 12;
+    // Back to back, 200 in flight at once: the shape of a flood read off one socket.
+    for (let i = 0; i < total; i += 200) {
+      await Promise.all(
+        Array.from({ length: 200 }, (_, k) => h.add({ id: `m${i + k}`, peerId: peer, dir: 'in', text: 'x'.repeat(100), at: i + k, state: 'received' })),
+      );
+    }
+    await h.idle();
+    expect(log.maxRunning).toBe(1);
+    // One compaction per ~(2 × 500 + 1000) new records, not one per message past the threshold.
+    expect(log.rewrites).toBeLessThanOrEqual(Math.ceil(total / (2 * HISTORY_PER_PEER + 1000)) + 1);
+    expect(h.compactions).toBe(log.rewrites);
+    const again = new ChatHistory(log);
+    await again.open();
+    expect(again.messages(peer).map((m) => m.id)).toEqual(h.messages(peer).map((m) => m.id));
+    expect(again.messages(peer).at(-1)!.id).toBe(`m${total - 1}`);
+  });
+
+  it('caps the text kept per peer, so large messages hold at most HISTORY_CHARS_PER_PEER in memory', async () => {
+    const h = new ChatHistory(new MemoryLog<ChatRecord>());
+    await h.open();
+    const big = 'y'.repeat(16 * 1024);
+    for (let i = 0; i < 300; i++) await h.add({ id: `b${i}`, peerId: peer, dir: 'in', text: big, at: i, state: 'received' });
+    const kept = h.messages(peer);
+    expect(kept.reduce((n, m) => n + m.text.length, 0)).toBeLessThanOrEqual(HISTORY_CHARS_PER_PEER);
+    expect(kept).toHaveLength(HISTORY_CHARS_PER_PEER / big.length);
+    expect(kept.at(-1)!.id).toBe('b299');
+  });
+
+  it('takes a message back when its append fails, so a re-send stores it', async () => {
+    class FailingLog extends MemoryLog<ChatRecord> {
+      fail = true;
+      override async append(r: ChatRecord): Promise<void> {
+        if (this.fail) throw new Error('disk full');
+        return super.append(r);
+      }
+    }
+    const log = new FailingLog();
+    const h = new ChatHistory(log);
+    await h.open();
+    await expect(h.add({ id: 'a', peerId: peer, dir: 'in', text: 'hi', at: 1, state: 'received' })).rejects.toThrow('disk full');
+    expect(h.has(peer, 'a', 'in')).toBe(false);
+    log.fail = false;
+    await h.add({ id: 'a', peerId: peer, dir: 'in', text: 'hi', at: 1, state: 'received' });
+    expect(log.records.map((r) => r.id)).toEqual(['a']);
   });
 });

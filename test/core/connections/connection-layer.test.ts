@@ -78,9 +78,9 @@ describe('connection layer', () => {
     b.registry.register({
       name: 'chat',
       messageTypes: ['CHAT'],
-      onMessage: (peer, m, reply) => {
+      onMessage: (peer, m, session) => {
         atBob.push(m);
-        if (m.type === 'CHAT') reply({ type: 'CHAT_ACK', id: m.id });
+        if (m.type === 'CHAT') session.reply({ type: 'CHAT_ACK', id: m.id });
       },
       peerOnline: (peer: DeviceId) => online.push(`bob sees ${peer === a.id.deviceId ? 'alice' : peer}`),
     });

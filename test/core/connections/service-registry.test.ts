@@ -1,17 +1,20 @@
 import { describe, expect, it } from 'vitest';
-import { ServiceRegistry, type PeerService } from '../../../src/core/connections/service.js';
+import { ServiceRegistry, type PeerService, type SessionContext } from '../../../src/core/connections/service.js';
 import type { DeviceId } from '../../../src/protocol/device-id.js';
 import type { Message } from '../../../src/protocol/messages/index.js';
 
 const PEER = 'A'.repeat(52) as DeviceId;
 
+/** A session context whose replies go to `reply`. */
+const session = (reply: (m: Message) => boolean): SessionContext => ({ reply, track: (w) => w, violation: () => {} });
+
 function recorder(name: string, messageTypes: PeerService['messageTypes'], log: string[]): PeerService {
   return {
     name,
     messageTypes,
-    onMessage: (peerId, m, reply) => {
+    onMessage: (peerId, m, s) => {
       log.push(`${name} got ${m.type} from ${peerId.slice(0, 1)}`);
-      reply({ type: 'CHAT_ACK', id: 'r1' });
+      s.reply({ type: 'CHAT_ACK', id: 'r1' });
     },
     peerOnline: (id) => log.push(`${name} online ${id.slice(0, 1)}`),
     peerOffline: (id) => log.push(`${name} offline ${id.slice(0, 1)}`),
@@ -25,8 +28,8 @@ describe('service registry', () => {
     reg.register(recorder('chat', ['CHAT', 'CHAT_ACK'], log));
     reg.register(recorder('transfers', ['OFFER', 'CANCEL'], log));
     const replies: Message[] = [];
-    expect(reg.route(PEER, { type: 'OFFER' } as unknown as Message, (m) => replies.push(m) > 0)).toBe(true);
-    expect(reg.route(PEER, { type: 'CHAT', id: 'x', text: 'hi', at: 1 }, (m) => replies.push(m) > 0)).toBe(true);
+    expect(reg.route(PEER, { type: 'OFFER' } as unknown as Message, session((m) => replies.push(m) > 0))).toBe(true);
+    expect(reg.route(PEER, { type: 'CHAT', id: 'x', text: 'hi', at: 1 }, session((m) => replies.push(m) > 0))).toBe(true);
     expect(log).toEqual(['transfers got OFFER from A', 'chat got CHAT from A']);
     expect(replies).toEqual([{ type: 'CHAT_ACK', id: 'r1' }, { type: 'CHAT_ACK', id: 'r1' }]);
     expect(reg.ownerOf('CANCEL')?.name).toBe('transfers');
@@ -36,7 +39,7 @@ describe('service registry', () => {
     const log: string[] = [];
     const reg = new ServiceRegistry();
     reg.register(recorder('chat', ['CHAT'], log));
-    expect(reg.route(PEER, { type: 'CHAT_ACK', id: 'x' }, () => true)).toBe(false);
+    expect(reg.route(PEER, { type: 'CHAT_ACK', id: 'x' }, session(() => true))).toBe(false);
     expect(log).toEqual([]);
   });
 

@@ -38,6 +38,9 @@ export interface MiniPeerOptions {
   readonly windowChunks?: number;
   readonly chunkSize?: number;
   readonly offerTimeoutMs?: number;
+  readonly acceptedIdleMs?: number;
+  /** Keep every received control message in `received` (default true; a memory test turns it off). */
+  readonly recordReceived?: boolean;
   readonly listenPort?: number;
 }
 
@@ -99,6 +102,7 @@ export class MiniPeer {
         for (const w of [...this.waiters]) w(e);
       },
       ...(opts.offerTimeoutMs !== undefined ? { offerTimeoutMs: opts.offerTimeoutMs } : {}),
+      ...(opts.acceptedIdleMs !== undefined ? { acceptedIdleMs: opts.acceptedIdleMs } : {}),
       ...(opts.fs ? { fs: opts.fs } : {}),
       reserveBytes: opts.reserveBytes ?? 0,
       ...(opts.windowChunks ? { windowChunks: opts.windowChunks } : {}),
@@ -199,7 +203,7 @@ export class MiniPeer {
     beat.unref();
     ch.attach({
       onMessage: (m) => {
-        this.received.push({ from: peer, msg: m });
+        if (this.opts.recordReceived !== false) this.received.push({ from: peer, msg: m });
         if (isTransferControl(m)) this.manager.handleControl(peer, m);
       },
       onClose: () => {
