@@ -6,6 +6,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { claimIdentity, type OwnerClaim } from './core/control/engine-host.js';
+import { pingEngine } from './core/control/engine-ping.js';
 import { prepareConfigDir, type ConfigPaths } from './core/config-dir.js';
 import { loadOrCreateIdentity, type Identity } from './core/identity.js';
 import { Engine } from './core/engine/engine.js';
@@ -118,6 +119,7 @@ export async function withOperations<T>(opts: GlobalOptions, fn: (ops: Operation
   const claim = await claimIdentity({ lockPath: paths.lockFile, socketPath: paths.controlSocket });
   if (claim.kind === 'client') {
     try {
+      await pingEngine(claim.client, claim.holderPid, paths.controlSocket);
       return await fn(remoteOperations(claim.client), true);
     } finally {
       claim.client.close();

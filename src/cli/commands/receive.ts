@@ -3,6 +3,7 @@ import { ExitCode } from '../exit-codes.js';
 import { createOutput } from '../output.js';
 import { formatEvent } from '../event-format.js';
 import { Prompter } from '../prompt.js';
+import { canPromptOnTerminal } from '../foreground.js';
 import { untilSignal } from '../signals.js';
 import { onAllEvents } from '../../core/engine/operations.js';
 import { resolvePeer } from '../../core/engine/peer-resolve.js';
@@ -54,8 +55,8 @@ export const receiveCommand: Command = {
           accepted.add(e.id);
           return engine.answerOffer(e.id, true);
         }
-        if (!prompter) {
-          out.error('ERR_DENIED', `declined ${files} from ${e.name}: run with --accept (or on a terminal) to take offers`);
+        if (!prompter || !canPromptOnTerminal()) {
+          out.error('ERR_DENIED', `declined ${files} from ${e.name}: run with --accept (or on a terminal in the foreground) to take offers`);
           return engine.answerOffer(e.id, false);
         }
         const list = e.files.slice(0, 10).map((f) => `    ${toTerminalSafe(f.path, { maxLength: 100 })}  ${human(f.size)}`).join('\n');
