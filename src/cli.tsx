@@ -11,6 +11,7 @@ import { EXIT_CODE_TABLE, ExitCode } from './cli/exit-codes.js';
 import { errorCodeOf, errorMessageOf, exitCodeFor } from './cli/error-exit.js';
 import { createOutput } from './cli/output.js';
 import { dashboardCommand } from './cli/commands/dashboard.js';
+import { stopWhenStdoutCloses } from './cli/signals.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -38,6 +39,7 @@ function topHelp(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+  stopWhenStdoutCloses();
   const first = argv[0];
   if (first === '--help' || first === '-h' || first === 'help') {
     process.stdout.write(topHelp());

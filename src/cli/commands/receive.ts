@@ -27,18 +27,25 @@ export const receiveCommand: Command = {
   details: ['Files land in the downloads folder (--downloads, or the setting), never overwriting: a clash becomes "name (1).ext".'],
   async run({ options, flags, stdout, stderr }) {
     const out = createOutput(options.json, stdout, stderr);
+    const fromArg = flags.from as string | undefined;
     const signals = untilSignal();
-    const owned = await runOwnedEngine(options, (e) => {
-      if (out.json) {
-        const { type, ...fields } = e;
-        out.event(type, fields);
-      } else if (e.type !== 'transfer-progress') {
-        const l = formatEvent(e);
-        if (l) out.line(l);
-      }
-    });
+    let owned;
+    try {
+      owned = await runOwnedEngine(options, (e) => {
+        if (out.json) {
+          const { type, ...fields } = e;
+          out.event(type, fields);
+        } else if (e.type !== 'transfer-progress') {
+          const l = formatEvent(e);
+          if (l) out.line(l);
+        }
+      }, fromArg !== undefined ? [fromArg] : []);
+    } catch (err) {
+      signals.dispose();
+      throw err;
+    }
     const engine = owned.engine;
-    const from = flags.from ? resolvePeer(flags.from as string, engine.candidates()) : undefined;
+    const from = fromArg !== undefined ? resolvePeer(fromArg, engine.candidates()) : undefined;
     const prompter = process.stdin.isTTY && !out.json && flags.accept !== true ? new Prompter() : undefined;
     const accepted = new Set<string>();
     let finish: (code: number) => void = () => {};

@@ -63,6 +63,6 @@ export const sendCommand: Command = {
           out.error(r.error?.code ?? 'ERR_INTERNAL', `not delivered: ${r.error?.message ?? r.state}`);
           return failureExit(r.error?.code);
       }
-    });
+    }, [peer]);
   },
 };
