@@ -83,6 +83,8 @@ async function startEngine(claim: OwnerClaim, paths: ConfigPaths, opts: GlobalOp
     staticPeers: opts.peers,
     downloadsDir,
     offerTimeoutMs: settings.offerTimeoutMs,
+    // A private engine (no listening) works only on its own job, not on everything queued.
+    outboxScope: listen ? 'all' : 'own',
   });
   const offEvents = onEvent ? onAllEvents(engine, onEvent) : undefined;
   try {

@@ -160,3 +160,42 @@ describe('a config dir that cannot be created or written', () => {
     expect(r.stderr).toMatch(/is a file, not a directory/);
   });
 });
+
+describe('the outbox without an engine', () => {
+  it('attempts do not rise while no engine runs; retry makes a real attempt (4 unreachable, 0 delivered); send prints outbox-queued once', async () => {
+    const [a, b] = [dir(), dir()];
+    const [idA, idB] = [await idOf(a), await idOf(b)];
+    await run(['trust', 'add', idB, 'bob', '--config-dir', a]);
+    await run(['trust', 'add', idA, 'alice', '--config-dir', b]);
+    const chat = await run(['chat', 'bob', 'hello later', '--no-discovery', '--json', '--config-dir', a]);
+    expect(chat.code).toBe(4);
+    writeFileSync(join(a, 'f.txt'), 'x');
+    const send = await run(['send', 'bob', join(a, 'f.txt'), '--no-discovery', '--json', '--config-dir', a]);
+    expect(send.code).toBe(4);
+    expect(send.stdout.split('\n').filter((l) => l.includes('"outbox-queued"'))).toHaveLength(1);
+    const list = async () => (await run(['outbox', 'list', '--json', '--config-dir', a])).stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; kind: string; attempts: number; state: string });
+    for (let i = 0; i < 3; i++) await run(['peers', '--wait', '0', '--no-discovery', '--config-dir', a]);
+    const items = await list();
+    expect(items.map((i) => [i.kind, i.state])).toEqual([['chat', 'queued'], ['send', 'queued']]);
+    expect(items.map((i) => i.attempts)).toEqual([0, 0]);
+    const chatId = items[0]!.id;
+    // Retry with the peer away: a private engine tries, and says it did not get through.
+    const away = await run(['outbox', 'retry', chatId.slice(0, 8), '--no-discovery', '--peer', '127.0.0.1:9', '--config-dir', a], { timeoutMs: 30_000 });
+    expect(away.code, away.stderr).toBe(4);
+    expect(away.stderr).toMatch(/stays queued/);
+    // Bob is back: the retry delivers it and exits 0.
+    const bob = new Daemon(['listen', '--json', '--config-dir', b, '--port', '0', '--no-discovery']);
+    try {
+      const port = (await bob.waitFor((e) => e.type === 'listening')).port as number;
+      const back = await run(['outbox', 'retry', chatId, '--no-discovery', '--peer', `127.0.0.1:${port}`, '--json', '--config-dir', a], { timeoutMs: 30_000 });
+      expect(back.code, back.stderr + back.stdout).toBe(0);
+      expect(back.stdout).toMatch(/"state":"delivered"/);
+      await bob.waitFor((e) => e.type === 'chat-received' && e.text === 'hello later');
+    } finally {
+      await bob.stop();
+    }
+    const cleared = await run(['outbox', 'clear', '--json', '--config-dir', a]);
+    expect(cleared.stdout).toMatch(/"dropped":1/);
+    expect((await list()).map((i) => i.kind)).toEqual(['send']);
+  }, 90_000);
+});

@@ -66,6 +66,8 @@ export interface EngineOptions {
   /** LAN discovery (null: off). */
   discovery: { port: number; broadcast?: string[] } | null;
   staticPeers?: { host: string; port: number }[];
+  /** 'own': a private one-shot engine delivers only outbox work it queued or was asked to retry. */
+  outboxScope?: 'all' | 'own';
   clock?: Clock;
   random?: Random;
   /** Pairing requests time out after this (default PAIRING_TIMEOUT_MS). */
@@ -135,7 +137,7 @@ export class Engine implements EngineHandle {
     this.started = true;
     this.history = new ChatHistory(await this.o.store.openLog<ChatRecord>('chat'));
     await this.history.open();
-    this.outbox = new Outbox(await this.o.store.openLog<OutboxRecord>('outbox'), this.clock, this.random);
+    this.outbox = new Outbox(await this.o.store.openLog<OutboxRecord>('outbox'), this.clock, this.random, { ownWorkOnly: this.o.outboxScope === 'own' });
     await this.outbox.open();
     this.chat = new ChatService({
       history: this.history,
@@ -435,6 +437,11 @@ export class Engine implements EngineHandle {
     if (!this.outbox.retryNow(it.id)) throw new EngineError('ERR_USAGE', `outbox item ${it.id} is ${it.state}, not waiting for a retry`, 'usage');
     this.connectSoon(it.peerId, 0);
     return this.outboxEntry(this.outbox.get(it.id)!);
+  }
+
+  /** Drop delivered and cancelled items now; resolves with how many. */
+  outboxClear(): Promise<number> {
+    return this.outbox.clearFinished();
   }
 
   async outboxCancel(id: string): Promise<OutboxEntry> {

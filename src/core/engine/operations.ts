@@ -41,6 +41,7 @@ export interface Operations {
   outboxList(): Promise<OutboxEntry[]>;
   outboxRetry(p: { id: string }): Promise<OutboxEntry>;
   outboxCancel(p: { id: string }): Promise<OutboxEntry>;
+  outboxClear(): Promise<{ dropped: number }>;
 }
 
 export interface SendOutcome {
@@ -68,7 +69,7 @@ export interface OutboxEntry {
 
 export const OPERATION_NAMES = [
   'status', 'peers', 'chat', 'pair', 'pairAnswer', 'pairRequests', 'trustList', 'trustAdd', 'trustRemove', 'watch',
-  'send', 'outboxList', 'outboxRetry', 'outboxCancel',
+  'send', 'outboxList', 'outboxRetry', 'outboxCancel', 'outboxClear',
 ] as const satisfies readonly (keyof Operations)[];
 
 /** Operations that stream events to the caller while they run. */
@@ -208,6 +209,10 @@ export function localOperations(engine: Engine): Operations {
 
     async outboxRetry({ id }) {
       return engine.outboxRetry(id);
+    },
+
+    async outboxClear() {
+      return { dropped: await engine.outboxClear() };
     },
 
     async outboxCancel({ id }) {
