@@ -12,6 +12,8 @@ import { errorCodeOf, errorMessageOf, exitCodeFor } from './cli/error-exit.js';
 import { createOutput } from './cli/output.js';
 import { dashboardCommand } from './cli/commands/dashboard.js';
 import { stopWhenStdoutCloses } from './cli/signals.js';
+import { enterUserWorkingDir } from './cli/user-cwd.js';
+import { closest } from './cli/suggest.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -40,6 +42,7 @@ function topHelp(): string {
 
 async function main(argv: string[]): Promise<number> {
   stopWhenStdoutCloses();
+  enterUserWorkingDir();
   const first = argv[0];
   if (first === '--help' || first === '-h' || first === 'help') {
     process.stdout.write(topHelp());
@@ -57,7 +60,8 @@ async function main(argv: string[]): Promise<number> {
   } else {
     const found = commands.find((c) => c.name === first);
     if (!found) {
-      process.stderr.write(`peerdeck: unknown command ${JSON.stringify(first)}; see 'peerdeck --help'\n`);
+      const guess = closest(first, commands.map((c) => c.name));
+      process.stderr.write(`peerdeck: unknown command ${JSON.stringify(first)}${guess ? `; did you mean '${guess}'?` : ''} (see 'peerdeck --help')\n`);
       return ExitCode.USAGE;
     }
     cmd = found;
