@@ -11,7 +11,7 @@ export const idCommand: Command = {
     const { paths, identity, name } = await openIdentity(options);
     const out = createOutput(options.json, stdout, stderr);
     if (out.json) {
-      stdout.write(`${JSON.stringify({ deviceId: identity.deviceId, shortId: identity.deviceId.slice(0, 7), name, configDir: paths.root, created: identity.created })}\n`);
+      stdout.write(`${JSON.stringify({ type: 'id', deviceId: identity.deviceId, shortId: identity.deviceId.slice(0, 7), name, configDir: paths.root, created: identity.created })}\n`);
     } else {
       out.line(`device ID  ${identity.deviceId}`);
       out.line(`short ID   ${identity.deviceId.slice(0, 7)}`);

@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { formatBytes } from '../bytes.js';
 import { createOutput } from '../output.js';
 import { formatEvent } from '../event-format.js';
 import { Prompter } from '../prompt.js';
@@ -10,9 +11,7 @@ import { resolvePeer } from '../../core/engine/peer-resolve.js';
 import { toTerminalSafe } from '../../protocol/terminal-safe.js';
 import { runOwnedEngine } from '../../runtime.js';
 
-function human(n: number): string {
-  return n >= 1e9 ? `${(n / 1e9).toFixed(1)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} kB` : `${n} B`;
-}
+const human = formatBytes;
 
 export const receiveCommand: Command = {
   name: 'receive',
