@@ -5,6 +5,7 @@
  * React; the dashboard is imported dynamically.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { commands } from './cli/commands/index.js';
 import { parseCommandLine, type Command } from './cli/command.js';
 import { EXIT_CODE_TABLE, ExitCode } from './cli/exit-codes.js';
@@ -42,7 +43,7 @@ function topHelp(): string {
 
 async function main(argv: string[]): Promise<number> {
   stopWhenStdoutCloses();
-  enterUserWorkingDir();
+  enterUserWorkingDir(fileURLToPath(new URL('..', import.meta.url)));
   const first = argv[0];
   if (first === '--help' || first === '-h' || first === 'help') {
     process.stdout.write(topHelp());

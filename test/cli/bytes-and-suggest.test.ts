@@ -32,3 +32,17 @@ describe('parseProcStatGroups', () => {
     expect(parseProcStatGroups('garbage')).toBeUndefined();
   });
 });
+
+describe('userWorkingDir', () => {
+  it('moves to INIT_CWD only when npm runs us in our own package folder', async () => {
+    const { userWorkingDir } = await import('../../src/cli/user-cwd.js');
+    const { tmpdir } = await import('node:os');
+    const pkg = process.cwd();
+    const user = tmpdir();
+    expect(userWorkingDir(pkg, { INIT_CWD: user, npm_lifecycle_event: 'start' }, pkg)).toBe(user);
+    // A peerdeck started from inside some other npm script, elsewhere: INIT_CWD is not about us.
+    expect(userWorkingDir(pkg, { INIT_CWD: pkg, npm_lifecycle_event: 'test' }, user)).toBe(user);
+    expect(userWorkingDir(pkg, { INIT_CWD: user }, pkg)).toBe(pkg);
+    expect(userWorkingDir(pkg, { INIT_CWD: '/no/such/dir', npm_lifecycle_event: 'start' }, pkg)).toBe(pkg);
+  });
+});

@@ -142,6 +142,16 @@ describe.skipIf(tmuxMissing)('README walkthrough, typed into a real terminal', (
     const got = readdirSync(join(home, 'Downloads', 'photos')).sort();
     expect(got).toEqual(['one.jpg', 'two.jpg']);
     expect(readFileSync(join(home, 'Downloads', 'photos', 'two.jpg')).equals(Buffer.alloc(300_000, 7))).toBe(true);
+    // 'pair PEER' as a background job cannot confirm: it says so and exits 2 instead of being stopped.
+    const before = statuses('T1').length;
+    type('T1', `peerdeck pair ${idB.slice(0, 7)} --config-dir ${dirA} &`);
+    await waitStatus('T1', before + 1);
+    await tmux.waitFor('T1', /confirm the code on this terminal: run it in the foreground/, 15_000);
+    // bash reports a background job's end at its next prompt.
+    await new Promise((r) => setTimeout(r, 1000));
+    type('T1', 'jobs');
+    await tmux.waitFor('T1', /Exit 2/, 15_000);
+    expect(tmux.screen('T1')).not.toMatch(/Stopped/);
     // The last line stopped both engines: nothing is left behind.
     for (const d of [dirA, dirB]) {
       const end = Date.now() + 5000;
