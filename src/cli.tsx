@@ -5,12 +5,16 @@
  * React; the dashboard is imported dynamically.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { commands } from './cli/commands/index.js';
 import { parseCommandLine, type Command } from './cli/command.js';
 import { EXIT_CODE_TABLE, ExitCode } from './cli/exit-codes.js';
 import { errorCodeOf, errorMessageOf, exitCodeFor } from './cli/error-exit.js';
 import { createOutput } from './cli/output.js';
 import { dashboardCommand } from './cli/commands/dashboard.js';
+import { stopWhenStdoutCloses } from './cli/signals.js';
+import { enterUserWorkingDir } from './cli/user-cwd.js';
+import { closest } from './cli/suggest.js';
 
 function version(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -38,6 +42,8 @@ function topHelp(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+  stopWhenStdoutCloses();
+  enterUserWorkingDir(fileURLToPath(new URL('..', import.meta.url)));
   const first = argv[0];
   if (first === '--help' || first === '-h' || first === 'help') {
     process.stdout.write(topHelp());
@@ -55,7 +61,8 @@ async function main(argv: string[]): Promise<number> {
   } else {
     const found = commands.find((c) => c.name === first);
     if (!found) {
-      process.stderr.write(`peerdeck: unknown command ${JSON.stringify(first)}; see 'peerdeck --help'\n`);
+      const guess = closest(first, commands.map((c) => c.name));
+      process.stderr.write(`peerdeck: unknown command ${JSON.stringify(first)}${guess ? `; did you mean '${guess}'?` : ''} (see 'peerdeck --help')\n`);
       return ExitCode.USAGE;
     }
     cmd = found;

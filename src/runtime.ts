@@ -6,12 +6,14 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { claimIdentity, type OwnerClaim } from './core/control/engine-host.js';
+import { pingEngine } from './core/control/engine-ping.js';
 import { prepareConfigDir, type ConfigPaths } from './core/config-dir.js';
 import { loadOrCreateIdentity, type Identity } from './core/identity.js';
 import { Engine } from './core/engine/engine.js';
 import { remoteOperations, serveOperations } from './core/engine/control-bridge.js';
 import { localOperations, onAllEvents, type EventSink, type Operations } from './core/engine/operations.js';
 import { EngineError } from './core/errors.js';
+import { resolvePeer } from './core/engine/peer-resolve.js';
 import { openConfStore } from './store/conf-store.js';
 import type { Store } from './store/store.js';
 import type { GlobalOptions } from './cli/global-flags.js';
@@ -23,6 +25,7 @@ import { localSettingsOps, remoteSettings, settingsMethods, type SettingsOps } f
 import { hostHandler } from './core/daemon/host-handler.js';
 import { engineStatus, type EngineHostKind } from './core/daemon/engine-status.js';
 import { parseHostPortSetting } from './core/settings/settings-table.js';
+import { onStop } from './cli/signals.js';
 
 // conf (imported above) has just hooked the signals with handlers that re-raise them.
 removeReRaisingSignalHooks();
@@ -72,11 +75,29 @@ interface EngineRun {
   close(): Promise<void>;
 }
 
-async function startEngine(claim: OwnerClaim, paths: ConfigPaths, opts: GlobalOptions, listen: boolean, onEvent?: EventSink, host?: HostOptions): Promise<EngineRun> {
+/**
+ * Check a PEER argument against the pinned peers before any engine starts: an
+ * unknown or ambiguous one is a usage error (exit 2) at once.
+ */
+export function checkPeerArgs(store: Store, peers: readonly string[]): void {
+  const candidates = store.listPins().map((p) => ({ deviceId: p.deviceId, name: p.name, pinned: true }));
+  for (const peer of peers) resolvePeer(peer, candidates);
+}
+
+async function startEngine(
+  claim: OwnerClaim,
+  paths: ConfigPaths,
+  opts: GlobalOptions,
+  listen: boolean,
+  onEvent?: EventSink,
+  host?: HostOptions,
+  peerArgs: readonly string[] = [],
+): Promise<EngineRun> {
   const identity = await loadOrCreateIdentity(paths);
   const store = await openConfStore(paths);
   let resolved: ResolvedSettings;
   try {
+    checkPeerArgs(store, peerArgs);
     resolved = effectiveSettings(store, opts);
   } catch (err) {
     await store.close().catch(() => {});
@@ -95,6 +116,8 @@ async function startEngine(claim: OwnerClaim, paths: ConfigPaths, opts: GlobalOp
     staticPeers: settings.staticPeers.map(parseHostPortSetting),
     downloadsDir,
     offerTimeoutMs: settings.offerTimeoutMs,
+    // A private engine (no listening) works only on its own job, not on everything queued.
+    outboxScope: listen ? 'all' : 'own',
   });
   const offEvents = onEvent ? onAllEvents(engine, onEvent) : undefined;
   const startedAt = Date.now();
@@ -157,14 +180,14 @@ async function startEngine(claim: OwnerClaim, paths: ConfigPaths, opts: GlobalOp
  * Run the identity's engine in this process, listening and discovering (for
  * `listen`, `receive` and the dashboard). Refuses if another process runs it.
  */
-export async function runOwnedEngine(opts: GlobalOptions, onEvent?: EventSink, host?: HostOptions): Promise<EngineRun> {
+export async function runOwnedEngine(opts: GlobalOptions, onEvent?: EventSink, host?: HostOptions, peerArgs: readonly string[] = []): Promise<EngineRun> {
   const paths = await prepareConfigDir(opts.configDir);
   const claim = await claimIdentity({ lockPath: paths.lockFile, socketPath: paths.controlSocket });
   if (claim.kind === 'client') {
     claim.client.close();
     throw new EngineError('ERR_ENGINE_LOCKED', `another peerdeck process${claim.holderPid ? ` (pid ${claim.holderPid})` : ''} already runs the engine for ${paths.root}`, 'local');
   }
-  return startEngine(claim, paths, opts, true, onEvent, host);
+  return startEngine(claim, paths, opts, true, onEvent, host, peerArgs);
 }
 
 /** runOwnedEngine for a caller that already holds the identity (src/dashboard-attach.ts). */
@@ -176,20 +199,30 @@ export function runClaimedEngine(claim: OwnerClaim, paths: ConfigPaths, opts: Gl
  * Run `fn` against this identity's engine: the running one over its control
  * socket when there is one, otherwise a private engine that only dials out.
  */
-export async function withOperations<T>(opts: GlobalOptions, fn: (ops: Operations, remote: boolean) => Promise<T>): Promise<T> {
+export async function withOperations<T>(
+  opts: GlobalOptions,
+  fn: (ops: Operations, remote: boolean) => Promise<T>,
+  /** PEER arguments that must name a trusted peer (checked before a private engine starts). */
+  peerArgs: readonly string[] = [],
+): Promise<T> {
   const paths = await prepareConfigDir(opts.configDir);
   const claim = await claimIdentity({ lockPath: paths.lockFile, socketPath: paths.controlSocket });
   if (claim.kind === 'client') {
+    const offSignals = stopOnSignal(async () => claim.client.close());
     try {
+      await pingEngine(claim.client, claim.holderPid, paths.controlSocket);
       return await fn(remoteOperations(claim.client), true);
     } finally {
+      offSignals();
       claim.client.close();
     }
   }
-  const run = await startEngine(claim, paths, opts, false);
+  const run = await startEngine(claim, paths, opts, false, undefined, undefined, peerArgs);
+  const offSignals = stopOnSignal(() => run.close());
   try {
     return await fn(localOperations(run.engine), false);
   } finally {
+    offSignals();
     await run.close();
   }
 }
@@ -219,4 +252,19 @@ export async function withSettings<T>(opts: Pick<GlobalOptions, 'configDir'>, fn
   } finally {
     await claim.close();
   }
+}
+
+/**
+ * While a one-shot command waits (send --wait, pair, outbox retry, …), the first
+ * SIGINT/SIGTERM/SIGHUP (or a closed stdout) shuts its engine down cleanly
+ * (journals saved, lock and socket removed) and exits 130/143/129 (141), within
+ * 2 s whatever happens.
+ */
+function stopOnSignal(cleanup: () => Promise<void>): () => void {
+  return onStop((code) => {
+    setTimeout(() => process.exit(code), 1800).unref();
+    void cleanup()
+      .catch(() => {})
+      .then(() => process.exit(code));
+  });
 }

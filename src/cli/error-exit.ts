@@ -26,6 +26,7 @@ const BY_CODE: Record<string, number> = {
 
 export function exitCodeFor(err: unknown): number {
   if (err instanceof UsageError) return ExitCode.USAGE;
+  if (err instanceof EngineError && BY_CODE[err.code] === undefined && err.kind === 'usage') return ExitCode.USAGE;
   if (err instanceof EngineError || err instanceof ProtocolError) return BY_CODE[err.code] ?? ExitCode.RUNTIME;
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && code in BY_CODE) return BY_CODE[code]!;

@@ -8,6 +8,7 @@ export const ExitCode = {
   VERIFICATION: 5,
   SIGHUP: 129,
   SIGINT: 130,
+  SIGPIPE: 141,
   SIGTERM: 143,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
@@ -21,5 +22,6 @@ export const EXIT_CODE_TABLE: ReadonlyArray<{ code: number; meaning: string }> =
   { code: ExitCode.VERIFICATION, meaning: 'verification failed (pairing code mismatch, checksum, changed certificate)' },
   { code: ExitCode.SIGHUP, meaning: 'hung up (SIGHUP: the terminal or SSH link went away)' },
   { code: ExitCode.SIGINT, meaning: 'interrupted (SIGINT, Ctrl-C)' },
+  { code: ExitCode.SIGPIPE, meaning: 'output closed (the reader went away, as in `| head -1`)' },
   { code: ExitCode.SIGTERM, meaning: 'terminated (SIGTERM)' },
 ];

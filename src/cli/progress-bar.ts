@@ -1,16 +1,9 @@
 /** A one-line progress bar for `send` on a terminal, redrawn in place. */
+import { formatBytes } from './bytes.js';
+
 const WIDTH = 24;
 
-function bytes(n: number): string {
-  const u = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1000 && i < u.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${v.toFixed(v >= 100 || i === 0 ? 0 : 1)} ${u[i]}`;
-}
+const bytes = formatBytes;
 
 export class ProgressBar {
   private lastBytes = 0;

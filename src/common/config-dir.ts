@@ -13,7 +13,8 @@
  * or that belongs to another user, is refused (`ERR_CONFIG_DIR_INSECURE`):
  * someone may have planted an identity or pins in it, so a person must look.
  */
-import { chmod, mkdir, stat } from 'node:fs/promises';
+import { constants as fsConstants } from 'node:fs';
+import { access, chmod, mkdir, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { EngineError } from './errors.js';
@@ -102,6 +103,13 @@ export async function ensureConfigDir(root: string): Promise<ConfigPaths> {
   await ensurePrivateDir(paths.root, true);
   await ensurePrivateDir(paths.identityDir, false);
   await ensurePrivateDir(paths.dataDir, false);
+  for (const dir of [paths.root, paths.identityDir, paths.dataDir]) {
+    try {
+      await access(dir, fsConstants.W_OK);
+    } catch (err) {
+      throw configDirError(`cannot write to ${dir}: ${(err as Error).message}`, err);
+    }
+  }
   return paths;
 }
 
@@ -110,13 +118,48 @@ const POSIX = process.platform !== 'win32';
 /** mkdir 0700 (parents too if asked), then `checkPrivateDir`. */
 export async function ensurePrivateDir(dir: string, withParents: boolean): Promise<void> {
   try {
-    await mkdir(dir, { mode: 0o700, recursive: withParents });
+    if (withParents) await mkdirParents(dir);
+    else await mkdir(dir, { mode: 0o700 });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOTDIR') throw configDirError(`a parent of ${dir} is a file, not a directory`, err);
     if (code !== 'EEXIST') throw configDirError(`cannot create ${dir}: ${(err as Error).message}`, err);
   }
   await checkPrivateDir(dir);
+}
+
+/**
+ * `mkdir -p` one level at a time. Node's `mkdir({ recursive: true })` loops
+ * forever where a parent refuses to be created with ENOENT (e.g. under /proc),
+ * so walk up to the nearest existing ancestor and create each level from there.
+ */
+async function mkdirParents(dir: string): Promise<void> {
+  const missing: string[] = [];
+  let at = path.resolve(dir);
+  for (;;) {
+    try {
+      await stat(at);
+      break;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') throw err;
+      missing.push(at);
+      const up = path.dirname(at);
+      if (up === at) break;
+      at = up;
+    }
+  }
+  for (const d of missing.reverse()) {
+    try {
+      await mkdir(d, { mode: 0o700 });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+  }
+  if (!missing.length) {
+    // It existed already: mkdir says EEXIST (or ENOTDIR) as the caller expects.
+    await mkdir(dir, { mode: 0o700 });
+  }
 }
 
 /** Refuse a non-directory, another user's directory or one others can write; tighten one others can read. */

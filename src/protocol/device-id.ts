@@ -8,8 +8,9 @@
  *   MFZWI3D-BONSGYC-YLTMRWG-C43ENR5-QXGZAFX-RWG5DEY-BONSGYC-YLTMRWG (illustrative)
  * The short form for the UI is the first group (7 characters).
  *
- * Parsing accepts lower case and missing dashes, and maps the common
- * look-alikes 0→O, 1→I, 8→B, then checks every check character.
+ * Parsing accepts any case, with or without dashes (and spaces), maps the
+ * common look-alikes 0→O, 1→I, 8→B, then checks every check character; the
+ * all-zero ID (its checks pass) is refused.
  */
 import { createHash } from 'node:crypto';
 import { ProtocolError } from './errors.js';
@@ -121,7 +122,10 @@ export function parseDeviceId(text: string): DeviceId {
     }
     b32 += part;
   }
-  return deviceIdFromBytes(base32Decode(b32).subarray(0, DEVICE_ID_BYTES));
+  const bytes = base32Decode(b32).subarray(0, DEVICE_ID_BYTES);
+  // All zeros passes every check character, and is nobody's certificate hash.
+  if (bytes.every((b) => b === 0)) throw new ProtocolError('ERR_BAD_DEVICE_ID', 'an all-zero device ID is not a real one');
+  return deviceIdFromBytes(bytes);
 }
 
 export function isDeviceId(text: string): text is DeviceId {

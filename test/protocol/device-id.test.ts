@@ -73,4 +73,20 @@ describe('device ID text form', () => {
     expect(idMatchesPrefix(id, id.replace(/-/g, '').slice(0, 9))).toBe(true);
     expect(idMatchesPrefix(id, 'ZZZZZZZ')).toBe(id.startsWith('ZZZZZZZ'));
   });
+
+  it('parses any case, with or without dashes or spaces, to the canonical form', () => {
+    const id = deviceIdFromCertDer(Buffer.from('some certificate'));
+    const compact = id.replace(/-/g, '');
+    const spaced = id.replace(/-/g, ' ');
+    for (const text of [id.toLowerCase(), compact, compact.toLowerCase(), spaced, ` ${id} `, id.slice(0, 20).toLowerCase() + id.slice(20)]) {
+      expect(parseDeviceId(text)).toBe(id);
+    }
+  });
+
+  it('refuses the all-zero ID, whose check characters pass', () => {
+    const zero = 'AAAAAAA-AAAAAAA-AAAAAAA-AAAAAAA-AAAAAAA-AAAAAAA-AAAAAAA-AAAAAAA';
+    expect(() => parseDeviceId(zero)).toThrow(expect.objectContaining({ code: 'ERR_BAD_DEVICE_ID' }));
+    expect(() => parseDeviceId(zero.toLowerCase().replace(/-/g, ''))).toThrow(expect.objectContaining({ code: 'ERR_BAD_DEVICE_ID' }));
+    expect(isDeviceId(zero)).toBe(false);
+  });
 });

@@ -24,6 +24,6 @@ export const chatCommand: Command = {
       out.event('outbox-queued', { id: r.id, deviceId: r.deviceId, kind: 'chat' });
       out.line(`peer unreachable: queued (${r.id}); it goes out when the peer is back and an engine runs`);
       return ExitCode.UNREACHABLE;
-    });
+    }, [peer]);
   },
 };

@@ -18,7 +18,7 @@ export const idCommand: Command = {
     if (out.json) {
       const settings = Object.fromEntries(resolved.effective.map((e) => [e.key, { value: e.value, source: e.source }]));
       stdout.write(
-        `${JSON.stringify({ deviceId: identity.deviceId, shortId: identity.deviceId.slice(0, 7), name, configDir: paths.root, configDirSource, created: identity.created, settings })}\n`,
+        `${JSON.stringify({ type: 'id', deviceId: identity.deviceId, shortId: identity.deviceId.slice(0, 7), name, configDir: paths.root, configDirSource, created: identity.created, settings })}\n`,
       );
     } else {
       out.line(`device ID  ${identity.deviceId}`);

@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { createOutput } from '../output.js';
 import { formatEvent } from '../event-format.js';
 import { Prompter } from '../prompt.js';
+import { canPromptOnTerminal } from '../foreground.js';
 import { untilSignal } from '../signals.js';
 import { onAllEvents } from '../../core/engine/operations.js';
 import { formatPairingCode } from '../../protocol/pairing-code.js';
@@ -31,6 +32,12 @@ export const listenCommand: Command = {
     const prompter = process.stdin.isTTY && !out.json ? new Prompter() : undefined;
     const off = onAllEvents(engine, (e) => {
       if (e.type !== 'pair-request' || e.direction !== 'incoming' || !prompter) return;
+      if (!canPromptOnTerminal()) {
+        // In the background (or the terminal is not ours): never read the terminal; the request waits.
+        const dir = options.configDir ? ` --config-dir ${options.configDir}` : '';
+        out.line(`answer it with 'peerdeck pair --accept ${e.deviceId.slice(0, 7)} --code NNNNNN${dir}' or 'peerdeck pair --reject ${e.deviceId.slice(0, 7)}${dir}'`);
+        return;
+      }
       const name = toTerminalSafe(e.name, { maxLength: 64 });
       void prompter.confirm(`Pair with ${name} [${e.deviceId.slice(0, 7)}]? Accept only if its screen shows ${formatPairingCode(e.code)}.`).then((yes) => {
         try {

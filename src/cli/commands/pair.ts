@@ -3,6 +3,7 @@ import { ExitCode } from '../exit-codes.js';
 import { UsageError } from '../usage-error.js';
 import { createOutput } from '../output.js';
 import { Prompter } from '../prompt.js';
+import { canPromptOnTerminal } from '../foreground.js';
 import { formatPairingCode } from '../../protocol/pairing-code.js';
 import { toTerminalSafe } from '../../protocol/terminal-safe.js';
 import { EngineError } from '../../core/errors.js';
@@ -50,6 +51,8 @@ export const pairCommand: Command = {
       });
     }
 
+    // A background job must not read its terminal (the shell would stop it): refuse before starting.
+    if (process.stdin.isTTY && !canPromptOnTerminal()) throw new UsageError("'pair PEER' asks you to confirm the code on this terminal: run it in the foreground");
     return withOperations(options, async (ops) => {
       const req = await ops.pair({ peer: input[0]! });
       const deadline = req.expiresInMs !== undefined ? Date.now() + req.expiresInMs : undefined;

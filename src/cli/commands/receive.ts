@@ -1,17 +1,17 @@
 import type { Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
+import { formatBytes } from '../bytes.js';
 import { createOutput } from '../output.js';
 import { formatEvent } from '../event-format.js';
 import { Prompter } from '../prompt.js';
+import { canPromptOnTerminal } from '../foreground.js';
 import { untilSignal } from '../signals.js';
 import { onAllEvents } from '../../core/engine/operations.js';
 import { resolvePeer } from '../../core/engine/peer-resolve.js';
 import { toTerminalSafe } from '../../protocol/terminal-safe.js';
 import { runOwnedEngine } from '../../runtime.js';
 
-function human(n: number): string {
-  return n >= 1e9 ? `${(n / 1e9).toFixed(1)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : n >= 1e3 ? `${(n / 1e3).toFixed(1)} kB` : `${n} B`;
-}
+const human = formatBytes;
 
 export const receiveCommand: Command = {
   name: 'receive',
@@ -26,18 +26,25 @@ export const receiveCommand: Command = {
   details: ['Files land in the downloads folder (--downloads, or the setting), never overwriting: a clash becomes "name (1).ext".'],
   async run({ options, flags, stdout, stderr }) {
     const out = createOutput(options.json, stdout, stderr);
+    const fromArg = flags.from as string | undefined;
     const signals = untilSignal();
-    const owned = await runOwnedEngine(options, (e) => {
-      if (out.json) {
-        const { type, ...fields } = e;
-        out.event(type, fields);
-      } else if (e.type !== 'transfer-progress') {
-        const l = formatEvent(e);
-        if (l) out.line(l);
-      }
-    }, { kind: 'receive' });
+    let owned;
+    try {
+      owned = await runOwnedEngine(options, (e) => {
+        if (out.json) {
+          const { type, ...fields } = e;
+          out.event(type, fields);
+        } else if (e.type !== 'transfer-progress') {
+          const l = formatEvent(e);
+          if (l) out.line(l);
+        }
+      }, { kind: 'receive' }, fromArg !== undefined ? [fromArg] : []);
+    } catch (err) {
+      signals.dispose();
+      throw err;
+    }
     const engine = owned.engine;
-    const from = flags.from ? resolvePeer(flags.from as string, engine.candidates()) : undefined;
+    const from = fromArg !== undefined ? resolvePeer(fromArg, engine.candidates()) : undefined;
     const prompter = process.stdin.isTTY && !out.json && flags.accept !== true ? new Prompter() : undefined;
     const accepted = new Set<string>();
     let finish: (code: number) => void = () => {};
@@ -54,8 +61,8 @@ export const receiveCommand: Command = {
           accepted.add(e.id);
           return engine.answerOffer(e.id, true);
         }
-        if (!prompter) {
-          out.error('ERR_DENIED', `declined ${files} from ${e.name}: run with --accept (or on a terminal) to take offers`);
+        if (!prompter || !canPromptOnTerminal()) {
+          out.error('ERR_DENIED', `declined ${files} from ${e.name}: run with --accept (or on a terminal in the foreground) to take offers`);
           return engine.answerOffer(e.id, false);
         }
         const list = e.files.slice(0, 10).map((f) => `    ${toTerminalSafe(f.path, { maxLength: 100 })}  ${human(f.size)}`).join('\n');

@@ -55,7 +55,7 @@ export const sendCommand: Command = {
           out.line(`delivered: the peer verified and published everything (${r.id})`);
           return ExitCode.OK;
         case 'queued':
-          out.event('outbox-queued', { id: r.id, deviceId: r.deviceId, kind: 'send' });
+          // The outbox-queued event already went out with the engine's events.
           out.line(`peer unreachable: queued (${r.id}); it goes out when the peer is back and an engine runs`);
           return ExitCode.UNREACHABLE;
         case 'cancelled':
@@ -65,6 +65,6 @@ export const sendCommand: Command = {
           out.error(r.error?.code ?? 'ERR_INTERNAL', `not delivered: ${r.error?.message ?? r.state}`);
           return failureExit(r.error?.code);
       }
-    });
+    }, [peer]);
   },
 };

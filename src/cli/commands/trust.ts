@@ -38,6 +38,6 @@ export const trustCommand: Command = {
       out.event('trust-removed', r);
       out.line(`removed ${r.deviceId} (${toTerminalSafe(r.name)})`);
       return 0;
-    });
+    }, sub === 'remove' ? [a!] : []);
   },
 };

@@ -38,6 +38,7 @@ export function remoteOperations(client: ControlClient): Operations {
     outboxList: () => call('outboxList', {}),
     outboxRetry: (p) => call('outboxRetry', p),
     outboxCancel: (p) => call('outboxCancel', p),
+    outboxClear: () => call('outboxClear', {}),
     send: (p, sink, signal) => client.call('send', p, { onEvent: (e) => sink(e as EngineEvent), signal }),
     watch: async (p, sink: EventSink, signal) => {
       await client.call('watch', p, { onEvent: (e) => sink(e as EngineEvent), signal }).catch((err: unknown) => {

@@ -30,6 +30,8 @@ export interface EngineOptions {
   /** LAN discovery (null: off). */
   discovery: { port: number; broadcast?: string[] } | null;
   staticPeers?: { host: string; port: number }[];
+  /** 'own': a private one-shot engine delivers only outbox work it queued or was asked to retry. */
+  outboxScope?: 'all' | 'own';
   clock?: Clock;
   random?: Random;
   /** Pairing requests time out after this (default PAIRING_TIMEOUT_MS). */

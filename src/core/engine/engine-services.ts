@@ -31,6 +31,7 @@ export interface ServiceContext {
   store: EngineStore;
   downloadsDir: string;
   offerTimeoutMs?: number;
+  outboxScope?: 'all' | 'own';
   connections: ConnectionLayer;
   events: TypedEmitter<EngineEventMap>;
   nameOf(id: DeviceId): string;
@@ -42,7 +43,7 @@ export async function openServices(c: ServiceContext): Promise<EngineServices> {
   const { clock, random, connections, events } = c;
   const history = new ChatHistory(await c.store.openLog<ChatRecord>('chat'), (err) => c.onError(err));
   await history.open();
-  const outbox = new Outbox(await c.store.openLog<OutboxRecord>('outbox'), clock, random);
+  const outbox = new Outbox(await c.store.openLog<OutboxRecord>('outbox'), clock, random, { ownWorkOnly: c.outboxScope === 'own' });
   await outbox.open();
   const chat = new ChatService({
     history,

@@ -135,6 +135,7 @@ export class Engine implements EngineHandle {
       store: this.o.store,
       downloadsDir: this.o.downloadsDir,
       ...(this.o.offerTimeoutMs ? { offerTimeoutMs: this.o.offerTimeoutMs } : {}),
+      ...(this.o.outboxScope ? { outboxScope: this.o.outboxScope } : {}),
       connections: this.connections,
       events: this.events,
       nameOf: (id) => this.nameOf(id),
@@ -351,6 +352,11 @@ export class Engine implements EngineHandle {
 
   outboxCancel(id: string): Promise<OutboxEntry> {
     return this.outboxCommands.cancel(id);
+  }
+
+  /** Drop delivered and cancelled items now; resolves with how many. */
+  outboxClear(): Promise<number> {
+    return this.outbox.clearFinished();
   }
 
   // ---------------------------------------------------------------- services

@@ -48,6 +48,7 @@ export interface Operations {
   outboxList(): Promise<OutboxEntry[]>;
   outboxRetry(p: { id: string }): Promise<OutboxEntry>;
   outboxCancel(p: { id: string }): Promise<OutboxEntry>;
+  outboxClear(): Promise<{ dropped: number }>;
 }
 
 export interface PairOutcome {
@@ -73,7 +74,7 @@ export type { OutboxEntry };
 
 export const OPERATION_NAMES = [
   'status', 'peers', 'chat', 'pair', 'pairOutcome', 'pairAnswer', 'pairRequests', 'trustList', 'trustAdd', 'trustRemove', 'watch',
-  'send', 'outboxList', 'outboxRetry', 'outboxCancel',
+  'send', 'outboxList', 'outboxRetry', 'outboxCancel', 'outboxClear',
 ] as const satisfies readonly (keyof Operations)[];
 
 /** Operations that stream events to the caller while they run. */
@@ -232,6 +233,10 @@ export function localOperations(engine: Engine): Operations {
 
     async outboxCancel({ id }) {
       return engine.outboxCancel(id);
+    },
+
+    async outboxClear() {
+      return { dropped: await engine.outboxClear() };
     },
 
     async watch(_p, sink, signal) {

@@ -42,6 +42,19 @@ const PENDING: ReadonlySet<OutboxState> = new Set(['queued', 'sending']);
 const COMPACT_SLACK = 512;
 /** Finished items kept for `outbox list` after they are done. */
 const KEEP_FINISHED = 100;
+/** Delivered and cancelled items older than this (by when they were queued) are dropped on open. */
+export const FINISHED_MAX_AGE_MS = 7 * 24 * 3600_000;
+/** The error with which a deliverer says "not tried: the peer is not online": no attempt is counted. */
+export const NOT_TRIED_CODE = 'ERR_PEER_OFFLINE';
+
+export interface OutboxOptions {
+  /**
+   * Hand the deliverer only work added (or asked for with retryNow) in this
+   * process: a private one-shot engine (`chat`, `outbox list`, …) must not
+   * make attempts on everything queued while no engine runs.
+   */
+  ownWorkOnly?: boolean;
+}
 
 export class Outbox {
   private items = new Map<string, OutboxItem>();
@@ -51,11 +64,16 @@ export class Outbox {
   private readonly listeners = new Set<() => void>();
   /** Items asked to go again while an attempt was under way: their retry comes at once, not after backoff. */
   private readonly againSoon = new Set<string>();
+  /** Rounds an item waited for its peer without being tried (in memory only: they set the backoff, not `attempts`). */
+  private readonly waits = new Map<string, number>();
+  /** With ownWorkOnly: the items this process may deliver. */
+  private readonly own = new Set<string>();
 
   constructor(
     private readonly log: RecordLog<OutboxRecord>,
     private readonly clock: Clock,
     private readonly random: Random,
+    private readonly options: OutboxOptions = {},
   ) {}
 
   /** Replay the journal. Items that were "sending" when we stopped go back to queued. */
@@ -67,7 +85,18 @@ export class Outbox {
     for (const [id, it] of this.items) {
       if (PENDING.has(it.state)) this.items.set(id, { ...it, state: 'queued', nextAttemptAt: now });
     }
+    const cutoff = this.clock.wallNow() - FINISHED_MAX_AGE_MS;
+    const old = [...this.items.values()].filter((it) => (it.state === 'delivered' || it.state === 'cancelled') && it.createdAt < cutoff);
+    if (old.length) await this.drop(old.map((it) => it.id));
     this.schedule();
+  }
+
+  /** Drop every delivered and cancelled item now (`outbox clear`); resolves with how many. */
+  async clearFinished(): Promise<number> {
+    const done = [...this.items.values()].filter((it) => it.state === 'delivered' || it.state === 'cancelled');
+    if (done.length) await this.drop(done.map((it) => it.id));
+    this.changed();
+    return done.length;
   }
 
   /** Start handing due items to `fn` (the engine's deliverer). */
@@ -103,6 +132,7 @@ export class Outbox {
       }
     }
     await this.write({ op: 'add', item });
+    this.own.add(item.id);
     const stored: OutboxItem = { ...item, attempts: 0, state: 'queued', nextAttemptAt: this.clock.now() + firstAttemptInMs };
     this.items.set(item.id, stored);
     this.changed();
@@ -118,6 +148,14 @@ export class Outbox {
   async markRetry(id: string, error: { code: string; message: string }): Promise<void> {
     const it = this.items.get(id);
     if (!it || !PENDING.has(it.state)) return;
+    if (error.code === NOT_TRIED_CODE) {
+      // The peer was not online, so nothing was tried: wait with backoff, count no attempt.
+      const rounds = (this.waits.get(id) ?? 0) + 1;
+      this.waits.set(id, rounds);
+      const wait = this.againSoon.delete(id) ? 0 : backoffDelay(Math.max(rounds, it.attempts), this.random);
+      this.patch(id, { state: 'queued', lastError: error, nextAttemptAt: this.clock.now() + wait });
+      return;
+    }
     await this.write({ op: 'attempt', id, error });
     const attempts = it.attempts + 1;
     const wait = this.againSoon.delete(id) ? 0 : backoffDelay(attempts, this.random);
@@ -152,6 +190,7 @@ export class Outbox {
   /** Attempt now (user asked, or the peer was just seen). */
   retryNow(id: string): boolean {
     const it = this.items.get(id);
+    if (it) this.own.add(id);
     if (it?.state === 'sending') {
       this.againSoon.add(id);
       return true;
@@ -226,7 +265,7 @@ export class Outbox {
     if (!this.onDue) return;
     let next = Infinity;
     for (const it of this.items.values()) {
-      if (it.state === 'queued' && it.nextAttemptAt !== undefined) next = Math.min(next, it.nextAttemptAt);
+      if (it.state === 'queued' && it.nextAttemptAt !== undefined && this.mayDeliver(it.id)) next = Math.min(next, it.nextAttemptAt);
     }
     if (next === Infinity) return;
     this.timer = this.clock.setTimeout(() => this.fireDue(), Math.max(0, next - this.clock.now()));
@@ -235,13 +274,27 @@ export class Outbox {
   private fireDue(): void {
     this.timer = undefined;
     const now = this.clock.now();
-    const due = [...this.items.values()].filter((it) => it.state === 'queued' && it.nextAttemptAt !== undefined && it.nextAttemptAt <= now);
+    const due = [...this.items.values()].filter((it) => it.state === 'queued' && it.nextAttemptAt !== undefined && it.nextAttemptAt <= now && this.mayDeliver(it.id));
     for (const it of due) {
       this.items.set(it.id, { ...it, state: 'sending', nextAttemptAt: undefined });
     }
     if (due.length) this.changed();
     else this.schedule();
     for (const it of due) this.onDue?.(this.items.get(it.id)!);
+  }
+
+  private mayDeliver(id: string): boolean {
+    return !this.options.ownWorkOnly || this.own.has(id);
+  }
+
+  /** Rewrite the journal without the items in `ids`. */
+  private async drop(ids: readonly string[]): Promise<void> {
+    const gone = new Set(ids);
+    await this.rewrite(this.list().filter((it) => !gone.has(it.id)));
+    for (const id of gone) {
+      this.items.delete(id);
+      this.waits.delete(id);
+    }
   }
 
   /** Rewrite the journal with only what is needed once it has grown well past that. */
@@ -252,6 +305,11 @@ export class Outbox {
     if (this.records < needed * 3 + COMPACT_SLACK) return;
     const dropped = new Set(finished.slice(0, Math.max(0, finished.length - KEEP_FINISHED)).map((it) => it.id));
     const keep = live.filter((it) => !dropped.has(it.id));
+    await this.rewrite(keep);
+    for (const id of dropped) this.items.delete(id);
+  }
+
+  private async rewrite(keep: readonly OutboxItem[]): Promise<void> {
     const records: OutboxRecord[] = [];
     for (const it of keep) {
       records.push({ op: 'add', item: { id: it.id, peerId: it.peerId, kind: it.kind, dedupeKey: it.dedupeKey, payload: it.payload, createdAt: it.createdAt } });
@@ -264,6 +322,5 @@ export class Outbox {
     }
     await this.log.rewrite(records);
     this.records = records.length;
-    for (const id of dropped) this.items.delete(id);
   }
 }

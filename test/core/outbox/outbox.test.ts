@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock, seededRandom } from '../../../src/core/clock.js';
-import { Outbox, type OutboxItem, type OutboxRecord } from '../../../src/core/outbox/outbox.js';
+import { FINISHED_MAX_AGE_MS, Outbox, type OutboxItem, type OutboxRecord } from '../../../src/core/outbox/outbox.js';
 import type { RecordLog } from '../../../src/core/record-log.js';
 import { BACKOFF_MS } from '../../../src/core/outbox/backoff.js';
 import { deviceIdFromBytes } from '../../../src/protocol/device-id.js';
@@ -23,11 +23,10 @@ class CountingLog implements RecordLog<OutboxRecord> {
 
 const peer = deviceIdFromBytes(Buffer.alloc(32, 3));
 const other = deviceIdFromBytes(Buffer.alloc(32, 4));
-const chat = (id: string, key = id) => ({ id, peerId: peer, kind: 'chat' as const, dedupeKey: key, payload: { text: id }, createdAt: 1 });
+const chat = (id: string, key = id) => ({ id, peerId: peer, kind: 'chat' as const, dedupeKey: key, payload: { text: id }, createdAt: 1_700_000_000_000 });
 
-function setup(log = new CountingLog()) {
-  const clock = new ManualClock();
-  const box = new Outbox(log, clock, seededRandom(7));
+function setup(log = new CountingLog(), options: { ownWorkOnly?: boolean } = {}, clock = new ManualClock()) {
+  const box = new Outbox(log, clock, seededRandom(7), options);
   const due: OutboxItem[] = [];
   return { clock, box, log, due, start: () => box.start((it) => due.push(it)) };
 }
@@ -146,5 +145,68 @@ describe('Outbox', () => {
     expect(box.get('m1')!.nextAttemptAt).toBe(clock.now());
     clock.advance(0);
     expect(due).toHaveLength(2);
+  });
+
+  it('counts only real tries: waiting for an offline peer adds no attempt and writes nothing', async () => {
+    const { box, clock, log, start } = setup();
+    await box.open();
+    start();
+    await box.add(chat('m1'));
+    const records = log.records.length;
+    for (let i = 0; i < 5; i++) {
+      clock.advance(10 * 60_000);
+      await box.markRetry('m1', { code: 'ERR_PEER_OFFLINE', message: 'peer is offline' });
+    }
+    expect(box.get('m1')!.attempts).toBe(0);
+    expect(box.get('m1')!.lastError?.code).toBe('ERR_PEER_OFFLINE');
+    expect(log.records.length).toBe(records);
+    // The backoff still grows while it waits.
+    expect(box.get('m1')!.nextAttemptAt! - clock.now()).toBeGreaterThan(BACKOFF_MS[0]! * 2);
+    clock.advance(10 * 60_000);
+    await box.markRetry('m1', { code: 'ERR_TIMEOUT', message: 'no acknowledgement' });
+    expect(box.get('m1')!.attempts).toBe(1);
+  });
+
+  it('with ownWorkOnly (a private engine) hands over only work queued or retried in this process', async () => {
+    const first = setup();
+    await first.box.open();
+    await first.box.add(chat('old'));
+    await first.box.add(chat('asked'));
+    const second = setup(first.log, { ownWorkOnly: true });
+    await second.box.open();
+    second.start();
+    await second.box.add(chat('new'));
+    second.clock.advance(0);
+    expect(second.due.map((d) => d.id)).toEqual(['new']);
+    expect(second.box.retryNow('asked')).toBe(true);
+    second.clock.advance(0);
+    expect(second.due.map((d) => d.id)).toEqual(['new', 'asked']);
+    second.clock.advance(3600_000);
+    expect(second.due.map((d) => d.id)).not.toContain('old');
+    expect(second.box.get('old')!.attempts).toBe(0);
+  });
+
+  it('drops delivered and cancelled items older than 7 days on open, and all of them on clearFinished()', async () => {
+    const clock = new ManualClock();
+    const first = setup(undefined, {}, clock);
+    await first.box.open();
+    first.start();
+    const at = clock.wallNow();
+    for (const id of ['done', 'gone', 'waiting', 'failed']) await first.box.add({ ...chat(id), createdAt: at });
+    await first.box.add({ ...chat('fresh'), createdAt: at + FINISHED_MAX_AGE_MS });
+    await first.box.markDelivered('done');
+    await first.box.cancel('gone');
+    await first.box.markFailed('failed', { code: 'ERR_DENIED', message: 'no' });
+    await first.box.markDelivered('fresh');
+    clock.advance(FINISHED_MAX_AGE_MS + 1000);
+    const second = setup(first.log, {}, clock);
+    await second.box.open();
+    expect(second.box.list().map((i) => i.id).sort()).toEqual(['failed', 'fresh', 'waiting']);
+    // ...and the journal no longer holds them.
+    const third = setup(first.log, {}, clock);
+    await third.box.open();
+    expect(third.box.list().map((i) => i.id).sort()).toEqual(['failed', 'fresh', 'waiting']);
+    expect(await third.box.clearFinished()).toBe(1);
+    expect(third.box.list().map((i) => i.id).sort()).toEqual(['failed', 'waiting']);
   });
 });
