@@ -205,7 +205,7 @@ async function main() {
         let extra = rec.files ? `, ${(rec.files / rec.wall_s).toFixed(0)} files/s` : rec.extra?.resent_bytes !== undefined ? `, bytesOnWire − bytes = ${fmtBytes(rec.extra.resent_bytes)}` : '';
         if (rec.prefault_mb_s !== undefined) extra += ` [prefault ${rec.prefault_mb_s} MB/s${rec.page_reported_mib ? `, ${rec.page_reported_mib} MiB reported to host during run` : ''}]`;
         if (rec.extra?.to_transfer_started_s !== undefined) extra += ` (transfer-started at ${rec.extra.to_transfer_started_s.toFixed(2)} s)`;
-        log(`[round ${round}/${opts.runs}] ${k.n} ${k.id}: ${mbs.toFixed(0)} MB/s, ${rec.wall_s.toFixed(3)} s${extra}`);
+        log(`[round ${round}/${opts.runs}] ${k.n} ${k.id}: ${k.latency ? `${rec.wall_s.toFixed(3)} s launch → published (exit at ${rec.extra?.exit_s ?? '?'} s)` : `${mbs.toFixed(0)} MB/s, ${rec.wall_s.toFixed(3)} s`}${extra}`);
       } catch (err) {
         rec = { round, error: err.message };
         log(`[round ${round}/${opts.runs}] ${k.n} ${k.id}: FAILED: ${err.message.replace(/\s*\n\s*/g, " | ")}`);
