@@ -24,13 +24,14 @@ import dashboardCase from './cases/dashboard.mjs';
 import resumeCase from './cases/resume.mjs';
 import { filesPeerdeck, filesScp } from './cases/files.mjs';
 import { runPreauthBench } from './cases/preauth.mjs';
+import { latencyEngine, latencyNoEngine, latencyScp } from './cases/latency.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..');
-const ORDER = [opensslCase, nodeCase, scpCase, peerdeckCase, dashboardCase, resumeCase, filesPeerdeck, filesScp];
+const ORDER = [opensslCase, nodeCase, scpCase, peerdeckCase, dashboardCase, resumeCase, filesPeerdeck, filesScp, latencyEngine, latencyNoEngine, latencyScp];
 // Right before every timed run, this many times the payload is written into /dev/shm and deleted (see README).
 const PREFAULT_FACTOR = Number(process.env.PD_BENCH_PREFAULT_FACTOR ?? 2);
-const selectorOf = (k) => (k.id.startsWith('files_') ? 'files' : k.id);
+const selectorOf = (k) => (k.id.startsWith('files_') ? 'files' : k.id.startsWith('latency_') ? 'latency' : k.id);
 
 let opts;
 try { opts = parseArgs(process.argv.slice(2)); } catch (err) { process.stderr.write(`bench: ${err.message}\n\n${USAGE}`); process.exit(2); }
@@ -141,7 +142,7 @@ async function main() {
     for (let i = 0; i < files; i++) writeFileSync(path.join(dir, `f${String(i).padStart(width, '0')}.bin`), data.subarray(i * size, (i + 1) * size));
     return { path: dir, ...treeDigest(dir) };
   };
-  const needFile = active.some((k) => !k.folder);
+  const needFile = active.some((k) => !k.folder && !k.ownSource);
   const needTree = active.some((k) => k.folder);
   const warmSize = Math.min(opts.size, opts.quick ? 8 * 2 ** 20 : 64 * 2 ** 20);
   let t = performance.now();
@@ -172,7 +173,7 @@ async function main() {
     log(`warm-up (untimed): each case once with ${fmtBytes(warmSize)}${warmTree ? ` / ${warmTree.files} files` : ''} …`);
     for (const k of active) {
       if (k.id === 'resume') continue;
-      try { await k.runOnce(ctx, k.folder ? warmTree : warmSource, `w-${k.id}`); } catch (err) { log(`  warm-up ${k.n} ${k.id} failed: ${err.message}`); }
+      try { await k.runOnce(ctx, k.folder ? warmTree : k.ownSource ? k.source(ctx) : warmSource, `w-${k.id}`); } catch (err) { log(`  warm-up ${k.n} ${k.id} failed: ${err.message}`); }
     }
   }
 
@@ -183,10 +184,10 @@ async function main() {
   const tStart = performance.now();
   for (let round = 1; round <= opts.runs; round++) {
     for (const k of active) {
-      const src = k.folder ? tree : source;
+      const src = k.folder ? tree : k.ownSource ? k.source(ctx) : source;
       let rec;
       // Keep the source in the page cache for every case alike (cheap when it already is).
-      if (!k.folder) readOnce(source.path);
+      if (!k.folder && !k.ownSource) readOnce(source.path);
       // Every case starts with the same supply of host-backed free memory (see README: free page reporting).
       const prefaultMBs = opts.prefault ? prefault((src.bytes ?? src.size) * PREFAULT_FACTOR + 64 * 2 ** 20) : undefined;
       try {
@@ -204,7 +205,7 @@ async function main() {
         let extra = rec.files ? `, ${(rec.files / rec.wall_s).toFixed(0)} files/s` : rec.extra?.resent_bytes !== undefined ? `, bytesOnWire − bytes = ${fmtBytes(rec.extra.resent_bytes)}` : '';
         if (rec.prefault_mb_s !== undefined) extra += ` [prefault ${rec.prefault_mb_s} MB/s${rec.page_reported_mib ? `, ${rec.page_reported_mib} MiB reported to host during run` : ''}]`;
         if (rec.extra?.to_transfer_started_s !== undefined) extra += ` (transfer-started at ${rec.extra.to_transfer_started_s.toFixed(2)} s)`;
-        log(`[round ${round}/${opts.runs}] ${k.n} ${k.id}: ${mbs.toFixed(0)} MB/s, ${rec.wall_s.toFixed(3)} s${extra}`);
+        log(`[round ${round}/${opts.runs}] ${k.n} ${k.id}: ${k.latency ? `${rec.wall_s.toFixed(3)} s launch → published (exit at ${rec.extra?.exit_s ?? '?'} s)` : `${mbs.toFixed(0)} MB/s, ${rec.wall_s.toFixed(3)} s`}${extra}`);
       } catch (err) {
         rec = { round, error: err.message };
         log(`[round ${round}/${opts.runs}] ${k.n} ${k.id}: FAILED: ${err.message.replace(/\s*\n\s*/g, " | ")}`);
@@ -253,6 +254,8 @@ async function main() {
   log(fmtR('ratio_vs_scp    ', rv.ratio_vs_scp, 'case 4 / case 3'));
   log(fmtR('ratio_dashboard ', rv.ratio_dashboard, 'case 5 / case 4'));
   log(fmtR('files/s vs scp  ', rv.ratio_files_vs_scp, 'case 7a / 7b files per second'));
+  const sendLatency = latencySummary(cases);
+  if (sendLatency) log(`send_latency_s   = with engine ${sendLatency.with_engine ?? 'n/a'}, without ${sendLatency.without_engine ?? 'n/a'}, scp ${sendLatency.scp ?? 'n/a'}  cases 8a/8b/8c, 1 KiB, launch → published (median s)`);
   if (cases.resume) {
     const ok = cases.resume.runs.filter((x) => !x.error);
     log(`resent_bytes = ${resentBytes ?? 'n/a'}${resent.length > 1 ? ` (max of ${resent.join(', ')})` : ''}  ${ok[0]?.extra?.resent_source ?? ''}; killed at ${ok.map((x) => fmtBytes(x.extra.killed_at_bytes)).join(', ') || 'n/a'} of ${fmtBytes(opts.size)}`);
@@ -289,6 +292,7 @@ async function main() {
     ratio_vs_scp: rv.ratio_vs_scp.value,
     ratio_dashboard: rv.ratio_dashboard.value,
     ratio_files_vs_scp: rv.ratio_files_vs_scp.value,
+    send_latency_s: sendLatency ?? null,
     paired_ratios: Object.fromEntries(Object.entries(rv).map(([k, v]) => [k, v.paired])),
     resent_bytes: resentBytes,
     in_flight_window_bytes: window?.bytes ?? null,
@@ -306,6 +310,13 @@ async function main() {
   log(`wrote ${path.relative(process.cwd(), out) || out}`);
   const failed = active.filter((k) => cases[k.id].runs_ok === 0);
   return failed.length ? 1 : 0;
+}
+
+/** Median launch → published seconds of cases 8a/8b/8c, or undefined when none ran. */
+function latencySummary(cases) {
+  const m = (id) => cases[id]?.wall_s?.median ?? null;
+  const out = { with_engine: m('latency_engine'), without_engine: m('latency_noengine'), scp: m('latency_scp') };
+  return Object.values(out).some((v) => v !== null) ? out : undefined;
 }
 
 main().then((code) => { cleanupSync(); process.exit(code); }, (err) => { process.stderr.write(`bench: ${err.stack ?? err.message}\n`); cleanupSync(); process.exit(1); });

@@ -8,13 +8,13 @@
 // Code splitting keeps the dynamic import of the dashboard (Ink, React) out of headless
 // commands. esbuild runs without its optional postinstall script.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 rmSync(new URL('../dist/chunks', import.meta.url), { recursive: true, force: true });
 
-await build({
+const result = await build({
   absWorkingDir: root,
   entryPoints: { cli: 'src/cli.tsx' },
   tsconfig: 'tsconfig.build.json',
@@ -33,4 +33,8 @@ await build({
   external: ['react-devtools-core'],
   // CommonJS dependencies (node-forge) require() Node's built-ins; ESM has no require.
   banner: { js: "import { createRequire as __peerdeckRequire } from 'node:module'; const require = __peerdeckRequire(import.meta.url);" },
+  // What went into which chunk: test/architecture/startup-bundle.test.ts checks that what every
+  // command loads at start stays small (no engine, conf, node-forge, Ink or React).
+  metafile: true,
 });
+writeFileSync(new URL('../dist/bundle-meta.json', import.meta.url), JSON.stringify(result.metafile));

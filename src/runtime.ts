@@ -8,27 +8,26 @@ import { mkdir } from 'node:fs/promises';
 import { claimIdentity, type OwnerClaim } from './core/control/engine-host.js';
 import { pingEngine } from './core/control/engine-ping.js';
 import { prepareConfigDir, type ConfigPaths } from './core/config-dir.js';
-import { loadOrCreateIdentity, type Identity } from './core/identity.js';
-import { Engine } from './core/engine/engine.js';
-import { remoteOperations, serveOperations } from './core/engine/control-bridge.js';
-import { localOperations, onAllEvents, type EventSink, type Operations } from './core/engine/operations.js';
+import type { Identity } from './core/identity.js';
+import type { Engine } from './core/engine/engine.js';
+import { remoteOperations } from './core/engine/control-bridge.js';
+import type { EventSink, Operations } from './core/engine/operations.js';
 import { EngineError } from './core/errors.js';
-import { resolvePeer } from './core/engine/peer-resolve.js';
-import { openConfStore } from './store/conf-store.js';
 import type { Store } from './store/store.js';
 import type { GlobalOptions } from './cli/global-flags.js';
-import { removeReRaisingSignalHooks } from './core/signal-hooks.js';
-import { withDashboardService } from './core/control/dashboard-service.js';
 import { peerdeckVersion } from './core/version.js';
-import { resolveSettings, type ResolvedSettings } from './core/settings/settings-resolve.js';
-import { localSettingsOps, remoteSettings, settingsMethods, type SettingsOps } from './core/settings/settings-service.js';
-import { hostHandler } from './core/daemon/host-handler.js';
-import { engineStatus, type EngineHostKind } from './core/daemon/engine-status.js';
-import { parseHostPortSetting } from './core/settings/settings-table.js';
+import type { ResolvedSettings } from './core/settings/settings-resolve.js';
+import { remoteSettings, type SettingsOps } from './core/settings/settings-service.js';
+import type { EngineHostKind } from './core/daemon/engine-status.js';
 import { onStop } from './cli/signals.js';
 
-// conf (imported above) has just hooked the signals with handlers that re-raise them.
-removeReRaisingSignalHooks();
+/**
+ * The engine, its services and the conf store, loaded only when this process
+ * starts an engine (src/runtime-engine-parts.ts): handing a job to the running
+ * engine over its control socket needs none of it.
+ */
+const engineParts = () => import('./runtime-engine-parts.js');
+type EngineParts = Awaited<ReturnType<typeof engineParts>>;
 
 export interface OpenedIdentity {
   paths: ConfigPaths;
@@ -40,17 +39,18 @@ export interface OpenedIdentity {
 }
 
 /** Flags > environment > config.json > defaults. */
-function effectiveSettings(store: Store, opts: GlobalOptions): ResolvedSettings {
+function effectiveSettings({ resolveSettings }: EngineParts, store: Store, opts: GlobalOptions): ResolvedSettings {
   return resolveSettings({ defaults: store.getSettings(), stored: store.getStoredSettings(), flags: opts, env: process.env });
 }
 
 /** Config dir and identity only (for `id`): no lock, no engine. */
 export async function openIdentity(opts: GlobalOptions): Promise<OpenedIdentity> {
   const paths = await prepareConfigDir(opts.configDir);
-  const identity = await loadOrCreateIdentity(paths);
-  const store = await openConfStore(paths);
+  const parts = await engineParts();
+  const identity = await parts.loadOrCreateIdentity(paths);
+  const store = await parts.openConfStore(paths);
   try {
-    const resolved = effectiveSettings(store, opts);
+    const resolved = effectiveSettings(parts, store, opts);
     return { paths, identity, name: resolved.settings.name, resolved };
   } finally {
     await store.close();
@@ -79,7 +79,8 @@ interface EngineRun {
  * Check a PEER argument against the pinned peers before any engine starts: an
  * unknown or ambiguous one is a usage error (exit 2) at once.
  */
-export function checkPeerArgs(store: Store, peers: readonly string[]): void {
+export async function checkPeerArgs(store: Store, peers: readonly string[]): Promise<void> {
+  const { resolvePeer } = await engineParts();
   const candidates = store.listPins().map((p) => ({ deviceId: p.deviceId, name: p.name, pinned: true }));
   for (const peer of peers) resolvePeer(peer, candidates);
 }
@@ -93,12 +94,14 @@ async function startEngine(
   host?: HostOptions,
   peerArgs: readonly string[] = [],
 ): Promise<EngineRun> {
+  const parts = await engineParts();
+  const { Engine, loadOrCreateIdentity, openConfStore, onAllEvents, hostHandler, serveOperations, localOperations, settingsMethods, localSettingsOps, engineStatus, withDashboardService, parseHostPortSetting } = parts;
   const identity = await loadOrCreateIdentity(paths);
   const store = await openConfStore(paths);
   let resolved: ResolvedSettings;
   try {
-    checkPeerArgs(store, peerArgs);
-    resolved = effectiveSettings(store, opts);
+    await checkPeerArgs(store, peerArgs);
+    resolved = effectiveSettings(parts, store, opts);
   } catch (err) {
     await store.close().catch(() => {});
     await claim.close().catch(() => {});
@@ -220,6 +223,7 @@ export async function withOperations<T>(
   const run = await startEngine(claim, paths, opts, false, undefined, undefined, peerArgs);
   const offSignals = stopOnSignal(() => run.close());
   try {
+    const { localOperations } = await engineParts();
     return await fn(localOperations(run.engine), false);
   } finally {
     offSignals();
@@ -243,6 +247,7 @@ export async function withSettings<T>(opts: Pick<GlobalOptions, 'configDir'>, fn
     }
   }
   try {
+    const { openConfStore, localSettingsOps } = await engineParts();
     const store = await openConfStore(paths);
     try {
       return await fn(localSettingsOps(store), false);

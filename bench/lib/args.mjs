@@ -6,7 +6,7 @@ export const USAGE = `Usage: npm run bench -- [flags]
   --quick         smoke run: --size 64M --runs 1, smaller memory touch, tiny warm-up
   --files N       small files for case 7 (default 10000)
   --file-size N   size of each small file (default 4K)
-  --cases LIST    comma-separated subset of: openssl,node,scp,peerdeck,dashboard,resume,files (default all),
+  --cases LIST    comma-separated subset of: openssl,node,scp,peerdeck,dashboard,resume,files,latency (default all),
                   or preauth (session open time under a pre-auth flood; run only when named)
   --touch N       memory to touch once before timing (default: 8G, 2G with --quick; 0 = skip)
   --no-prefault   do not write-and-delete 2 × the payload in /dev/shm right before every timed run
@@ -27,7 +27,7 @@ export function parseSize(text, flag) {
   return n;
 }
 
-export const ALL_CASES = ['openssl', 'node', 'scp', 'peerdeck', 'dashboard', 'resume', 'files'];
+export const ALL_CASES = ['openssl', 'node', 'scp', 'peerdeck', 'dashboard', 'resume', 'files', 'latency'];
 /** Cases outside the throughput table, run only when named in --cases. */
 export const EXTRA_CASES = ['preauth'];
 

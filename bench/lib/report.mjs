@@ -64,6 +64,7 @@ export function table(cases, skipped, order) {
     if (!c) continue;
     if (!c.mb_s) { lines.push(`${pad(k.n, 3)} ${pad(label, W)} FAILED: ${(c.errors[0] ?? 'no runs').replace(/\s*\n\s*/g, ' | ').slice(0, 400)}`); continue; }
     const procs = Object.entries(c.processes).map(([n, p]) => `${n.replace(/^peerdeck /, '')} ${p.peak_rss_mib ?? '?'} (${p.cpu_s_median ?? '?'})`).join('; ');
+    if (k.latency) { lines.push(`${pad(k.n, 3)} ${pad(label, W)} ${lpad('', 9)} ${pad('', 16)} ${lpad('', 8)} ${lpad(c.wall_s.median.toFixed(3), 7)} ${lpad('', 9)} ${lpad(c.other_cpu_s ? c.other_cpu_s.median.toFixed(2) : '', 9)}  ${procs}  (launch → published, s; min–max ${c.wall_s.min.toFixed(3)}–${c.wall_s.max.toFixed(3)})`); continue; }
     lines.push(`${pad(k.n, 3)} ${pad(label, W)} ${lpad(c.mb_s.median.toFixed(0), 9)} ${pad(` (${c.mb_s.min.toFixed(0)}–${c.mb_s.max.toFixed(0)})`, 16)} ${lpad(c.files_s ? `${c.files_s.median}` : '', 8)} ${lpad(c.wall_s.median.toFixed(2), 7)} ${lpad(c.cpu_s_per_gib?.toFixed(2) ?? '', 9)} ${lpad(c.other_cpu_s ? c.other_cpu_s.median.toFixed(2) : '', 9)}  ${procs}`);
     if (c.runs_failed) lines.push(`    (${c.runs_failed} run(s) failed: ${c.errors[0].replace(/\s*\n\s*/g, ' | ').slice(0, 300)})`);
   }

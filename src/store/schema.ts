@@ -3,7 +3,7 @@
  * in the file (a newer peerdeck may have written them, or an older one: `homeRelay` and `sharedDir`,
  * which nothing read) and dropped on parse.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { isDeviceId } from '../protocol/device-id.js';
 import { MAX_NAME_BYTES } from '../protocol/discovery-packet.js';
 

@@ -12,7 +12,7 @@
  *                                         its result, or its EngineError.
  *   dashboard.stop {version}              stop the engine (the host process shuts down).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Clock, TimerHandle } from '../clock.js';
 import { systemClock } from '../clock.js';
 import type { EngineHandle } from '../engine-api.js';

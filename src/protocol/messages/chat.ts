@@ -2,7 +2,7 @@
  * Chat: CHAT carries one message (sender-chosen id for dedupe and receipts,
  * text, sender's wall-clock ms); CHAT_ACK is the end-to-end receipt by id.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ProtocolError } from '../errors.js';
 import { jsonCodec, visibleAscii, type MessageOf } from './codec.js';
 

@@ -7,7 +7,7 @@
  * both ways: unknown fields are stripped (a newer peer may add fields), but
  * types and limits are strict.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MAX_CONTROL_BYTES } from '../constants.js';
 import { ProtocolError } from '../errors.js';
 

@@ -2,7 +2,7 @@
  * Liveness: HEARTBEAT carries a sequence number and the sender's clock reading;
  * HEARTBEAT_ACK echoes both so the sender computes RTT from its own clock.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { jsonCodec, uintSchema, type MessageOf } from './codec.js';
 
 /** `t` is opaque to the receiver (the sender's monotonic milliseconds); only finiteness is checked. */

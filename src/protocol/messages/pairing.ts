@@ -4,7 +4,7 @@
  * initiator reveals with PAIR_REVEAL; each user compares the 6-digit code and
  * confirms (PAIR_CONFIRM) or rejects (PAIR_REJECT). See ../pairing-code.ts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { hex32Schema, jsonCodec, nameSchema, reasonSchema, type MessageOf } from './codec.js';
 
 export const PAIR_REJECT_CODES = ['REJECTED', 'CODE_MISMATCH', 'RATE_LIMITED', 'BUSY', 'ABORTED', 'TIMEOUT'] as const;

@@ -5,7 +5,7 @@
  * `v` is the major protocol version; additions within a major travel as `caps`
  * and as extra fields that older peers strip.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { jsonCodec, nameSchema, reasonSchema, visibleAscii, type MessageOf } from './codec.js';
 
 /** The protocol major version this build speaks. */

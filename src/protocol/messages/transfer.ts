@@ -21,7 +21,7 @@
  * validatePathSet before anything else, and answers OFFER_DENY BAD_PATH with
  * the rule broken.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { hex32Schema, jsonCodec, reasonSchema, uintSchema, visibleAscii, type MessageOf } from './codec.js';
 
 /** Files plus folders in one offer. 50 000 covers a source tree with its node_modules; the manifest stays a few MiB. */
