@@ -4,10 +4,10 @@
  * typed without importing the table itself.
  */
 /** Where a key is live. Panes are the three focusable panes; the rest are modes. */
-export type KeyContext = 'peers' | 'transfers' | 'chat' | 'chat-input' | 'send-input' | 'help' | 'dialog' | 'engine-lost';
+export type KeyContext = 'peers' | 'transfers' | 'chat' | 'chat-input' | 'send-input' | 'settings-input' | 'help' | 'dialog' | 'engine-lost';
 
 export const PANE_CONTEXTS = ['peers', 'transfers', 'chat'] as const;
-export const ALL_CONTEXTS: readonly KeyContext[] = ['peers', 'transfers', 'chat', 'chat-input', 'send-input', 'help', 'dialog', 'engine-lost'];
+export const ALL_CONTEXTS: readonly KeyContext[] = ['peers', 'transfers', 'chat', 'chat-input', 'send-input', 'settings-input', 'help', 'dialog', 'engine-lost'];
 
 export type KeyName =
   | 'tab'
@@ -58,6 +58,7 @@ export type Command =
   | 'close'
   | 'quit'
   | 'detach'
+  | 'settings'
   | 'startEngine'
   | 'forceQuit';
 
