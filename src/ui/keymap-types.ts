@@ -75,6 +75,8 @@ export interface Binding {
   readonly where: readonly KeyContext[];
   /** Short text for the status bar; absent = not shown there. */
   readonly status?: string;
+  /** Status-bar text in particular contexts, where `status` would say the wrong thing. */
+  readonly statusIn?: Partial<Record<KeyContext, string>>;
   /** Key label for the status bar when it differs from `label` (e.g. one entry for ↑ and ↓). */
   readonly statusKey?: string;
   /**

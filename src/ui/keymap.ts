@@ -20,6 +20,7 @@ export const KEYMAP: readonly Binding[] = [
     category: 'Navigation',
     where: [...PANES, 'settings-input'],
     status: 'next pane',
+    statusIn: { 'settings-input': 'next field' },
     statusPriority: 4,
   },
   {
@@ -116,6 +117,7 @@ export const KEYMAP: readonly Binding[] = [
     category: 'Input',
     where: ['chat-input', 'send-input', 'settings-input'],
     status: 'send',
+    statusIn: { 'settings-input': 'save' },
     statusPriority: 1,
   },
   {

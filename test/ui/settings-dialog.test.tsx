@@ -40,6 +40,7 @@ describe('settings dialog, fake engine', () => {
     expect(f).toMatch(/› Name:\s+alice/);
     expect(f).toMatch(/Downloads:\s+\/home\/alice\/Downloads/);
     expect(f).not.toMatch(/Port:/); // only the settings the dialog edits
+    expect(f.split('\n').at(-1)).toMatch(/Tab next field\s+Enter save\s+Esc close/);
     await ui.pressCommand('focusNext');
     expect(ui.lastFrame()).toMatch(/› Downloads:/);
     await ui.pressCommand('clearLine');
