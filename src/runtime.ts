@@ -135,8 +135,10 @@ async function startEngine(
       });
     },
   };
+  const settingsOps = localSettingsOps(store, live);
+  engine.serveSettings(settingsOps);
   const handler = hostHandler(serveOperations(localOperations(engine)), {
-    ...settingsMethods(localSettingsOps(store, live)),
+    ...settingsMethods(settingsOps),
     engineStatus: async () => engineStatus(engine.snapshotNow(), host?.kind ?? (listen ? 'listen' : 'command'), startedAt),
     stop: async () => {
       if (!host?.onStopRequest) {

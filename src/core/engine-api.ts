@@ -146,6 +146,23 @@ export type PathCheck =
     }
   | { ok: false; reason: string };
 
+/** One setting as `peerdeck config list` shows it: the value as the user would type it. */
+export interface SettingView {
+  readonly key: string;
+  readonly text: string;
+  readonly source: 'setting' | 'default';
+  /** A running engine takes a change at once (else at its next start). */
+  readonly live: boolean;
+  readonly summary: string;
+}
+
+/** What became of a change (see settings-service.ts `Applied`). */
+export interface SettingChange {
+  readonly key: string;
+  readonly text: string;
+  readonly applied: 'now' | 'restart' | 'overridden' | 'saved';
+}
+
 /** What the dashboard can ask of the engine. All peer arguments are device IDs. */
 export interface EngineHandle {
   subscribe(listener: () => void): () => void;
@@ -163,6 +180,16 @@ export interface EngineHandle {
   completePath(partial: string): Promise<string[]>;
   /** Clean stop: BYE to peers, sockets closed. */
   shutdown(): Promise<void>;
+
+  // ---- settings (`peerdeck config`), where the engine has a store to keep them in
+  /** Every setting, in table order. */
+  settings?(): Promise<readonly SettingView[]>;
+  /**
+   * Parse `text` as the user typed it (relative paths against the dashboard's folder), save
+   * it, and apply it at once where that is safe. Throws an EngineError: ERR_SETTING_UNKNOWN,
+   * ERR_SETTING_INVALID (with the reason in its message).
+   */
+  setSetting?(key: string, text: string): Promise<SettingChange>;
 
   // ---- only a dashboard attached to an engine in another process (RemoteEngine) has these
   /** True when the engine runs in another process. */

@@ -9,6 +9,7 @@ import { type Dialog, hiddenOffers } from './dialogs.js';
 import { safeName } from './safe.js';
 import { commandEdit, editInput } from './input-edit.js';
 import { EMPTY_LINE } from './line-editor.js';
+import { closeSettings, moveSettingsField, openSettings, submitSetting } from './settings-edit.js';
 import {
   type Transition,
   type UiState,
@@ -38,6 +39,7 @@ function note(ctx: CommandCtx, text: string, level: 'info' | 'warn' | 'error' = 
 }
 
 function focusBy(ctx: CommandCtx, delta: number): Transition {
+  if (ctx.context === 'settings-input') return moveSettingsField(ctx.state, delta);
   const i = PANES.indexOf(ctx.state.focus);
   const focus = PANES[(i + delta + PANES.length) % PANES.length] ?? 'peers';
   return stay({ ...ctx.state, focus });
@@ -137,6 +139,7 @@ function submit(ctx: CommandCtx): Transition {
       effects: [{ type: 'sendChat', peerId: peer.deviceId, text }],
     };
   }
+  if (ctx.context === 'settings-input') return submitSetting(state);
   const send = state.send;
   if (!send) return stay({ ...state, mode: 'normal' });
   if (send.path.trim() === '') return stay({ ...state, send: { ...send, message: 'Type the path of a file or folder' } });
@@ -157,6 +160,8 @@ function close(ctx: CommandCtx): Transition {
     }
     case 'send-input':
       return stay({ ...state, mode: 'normal', send: undefined });
+    case 'settings-input':
+      return closeSettings(state);
     default:
       return stay({ ...state, mode: 'normal' });
   }
@@ -256,6 +261,8 @@ export function runCommand(command: Command, ctx: CommandCtx): Transition {
       return { state: { ...state, closing: 'detach' }, effects: [{ type: 'quit', reason: 'detach' }] };
     case 'startEngine':
       return { state, effects: [{ type: 'startEngine' }] };
+    case 'settings':
+      return openSettings(state);
     case 'forceQuit': {
       const reason = state.closing ? 'force' : 'interrupt';
       return { state: { ...state, closing: reason }, effects: [{ type: 'quit', reason }] };

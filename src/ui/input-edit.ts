@@ -8,6 +8,7 @@ import { type LineEdit, EMPTY_LINE, applyEdit } from './line-editor.js';
 import { MAX_CHAT_CHARS } from './safe.js';
 import { type Transition, type UiState, selectedPeer, stay } from './ui-state.js';
 import type { EngineSnapshot } from '../core/engine-api.js';
+import { editSettings } from './settings-edit.js';
 
 /** A path longer than this is not a path anyone types. */
 export const MAX_PATH_CHARS = 4096;
@@ -43,6 +44,7 @@ export function editInput(state: UiState, snapshot: EngineSnapshot, edit: LineEd
     if (after === before) return stay(state);
     return stay({ ...state, drafts: { ...state.drafts, [peer.deviceId]: after } });
   }
+  if (state.mode === 'settings') return editSettings(state, edit);
   const send = state.send;
   if (state.mode !== 'send' || !send) return stay(state);
   const after = applyEdit({ text: send.path, cursor: send.cursor }, edit, MAX_PATH_CHARS);

@@ -20,6 +20,7 @@ export function keyContext(state: Pick<UiState, 'mode' | 'focus' | 'engineLost'>
   if (state.engineLost) return 'engine-lost';
   if (state.mode === 'chat') return 'chat-input';
   if (state.mode === 'send') return 'send-input';
+  if (state.mode === 'settings') return 'settings-input';
   if (dialogs.length > 0) return 'dialog';
   if (state.mode === 'help') return 'help';
   return state.focus;
@@ -35,7 +36,7 @@ export interface RouteCtx {
 /** Returns a transition to consume the key, or undefined to pass it on. */
 type KeyHandler = (key: KeyPress, ctx: RouteCtx) => Transition | undefined;
 
-const MODAL: readonly KeyContext[] = ['engine-lost', 'chat-input', 'send-input', 'dialog', 'help'];
+const MODAL: readonly KeyContext[] = ['engine-lost', 'chat-input', 'send-input', 'settings-input', 'dialog', 'help'];
 
 const critical: KeyHandler = (key, ctx) => {
   if ('name' in key && key.name === 'ctrl-c') {
@@ -51,7 +52,7 @@ const modal: KeyHandler = (key, ctx) => {
   const command = commandFor(context, key);
   if (command) return runCommand(command, { ...ctx, context });
   // Unbound keys stop here: text goes into the input, nothing reaches the panes.
-  const edit = context === 'chat-input' || context === 'send-input' ? textEdit(key) : undefined;
+  const edit = context === 'chat-input' || context === 'send-input' || context === 'settings-input' ? textEdit(key) : undefined;
   return edit ? editInput(ctx.state, ctx.snapshot, edit) : stay(ctx.state);
 };
 

@@ -1,11 +1,11 @@
 /**
- * The line-editing keys of the chat and send inputs (line-editor.ts), part
+ * The line-editing keys of the chat, send and settings inputs (line-editor.ts), part
  * of the one keymap table (keymap.ts spreads them in), so they show in `?`,
  * the README key list, and are routed like every other key.
  */
 import type { Binding, KeyContext } from './keymap-types.js';
 
-const INPUTS: readonly KeyContext[] = ['chat-input', 'send-input'];
+const INPUTS: readonly KeyContext[] = ['chat-input', 'send-input', 'settings-input'];
 
 export const EDITING_BINDINGS: readonly Binding[] = [
   {

@@ -4,10 +4,10 @@
  * typed without importing the table itself.
  */
 /** Where a key is live. Panes are the three focusable panes; the rest are modes. */
-export type KeyContext = 'peers' | 'transfers' | 'chat' | 'chat-input' | 'send-input' | 'help' | 'dialog' | 'engine-lost';
+export type KeyContext = 'peers' | 'transfers' | 'chat' | 'chat-input' | 'send-input' | 'settings-input' | 'help' | 'dialog' | 'engine-lost';
 
 export const PANE_CONTEXTS = ['peers', 'transfers', 'chat'] as const;
-export const ALL_CONTEXTS: readonly KeyContext[] = ['peers', 'transfers', 'chat', 'chat-input', 'send-input', 'help', 'dialog', 'engine-lost'];
+export const ALL_CONTEXTS: readonly KeyContext[] = ['peers', 'transfers', 'chat', 'chat-input', 'send-input', 'settings-input', 'help', 'dialog', 'engine-lost'];
 
 export type KeyName =
   | 'tab'
@@ -58,6 +58,7 @@ export type Command =
   | 'close'
   | 'quit'
   | 'detach'
+  | 'settings'
   | 'startEngine'
   | 'forceQuit';
 
@@ -74,6 +75,8 @@ export interface Binding {
   readonly where: readonly KeyContext[];
   /** Short text for the status bar; absent = not shown there. */
   readonly status?: string;
+  /** Status-bar text in particular contexts, where `status` would say the wrong thing. */
+  readonly statusIn?: Partial<Record<KeyContext, string>>;
   /** Key label for the status bar when it differs from `label` (e.g. one entry for ↑ and ↓). */
   readonly statusKey?: string;
   /**

@@ -8,7 +8,7 @@ import type { NoticeLevel, PathCheck, PeerView, TransferView } from '../core/eng
 import type { PaneId } from './layout.js';
 import type { LineState } from './line-editor.js';
 
-export type Mode = 'normal' | 'help' | 'chat' | 'send';
+export type Mode = 'normal' | 'help' | 'chat' | 'send' | 'settings';
 
 /** A question the dashboard itself asks (as opposed to one the engine raises). */
 export type LocalConfirm =
@@ -25,6 +25,25 @@ export interface SendState {
   /** Candidates from the last Tab when there was more than one. */
   readonly candidates: readonly string[];
   readonly message?: string;
+}
+
+/** One line of the settings dialog (settings-edit.ts). */
+export interface SettingsField {
+  readonly key: string;
+  readonly summary: string;
+  /** The value the engine has. */
+  readonly saved: string;
+  readonly line: LineState;
+}
+
+export interface SettingsState {
+  readonly fields: readonly SettingsField[];
+  readonly index: number;
+  /** Waiting for the engine's list. */
+  readonly loading: boolean;
+  /** The key being saved. */
+  readonly saving?: string;
+  readonly message?: { readonly tone: 'ok' | 'error' | 'muted'; readonly text: string };
 }
 
 export interface LocalNotice {
@@ -51,6 +70,7 @@ export interface UiState {
   /** Chat drafts per peer, with their cursors. */
   readonly drafts: Readonly<Record<string, LineState>>;
   readonly send?: SendState;
+  readonly settings?: SettingsState;
   readonly confirms: readonly LocalConfirm[];
   /** Dialogs answered here, by engine id, until the engine drops them. */
   readonly answered: Readonly<Record<string, 'yes' | 'no'>>;
@@ -76,7 +96,9 @@ export type Effect =
   | { readonly type: 'cancelTransfer'; readonly id: string }
   | { readonly type: 'retryNow'; readonly id: string }
   | { readonly type: 'quit'; readonly reason: QuitReason }
-  | { readonly type: 'startEngine' };
+  | { readonly type: 'startEngine' }
+  | { readonly type: 'loadSettings' }
+  | { readonly type: 'setSetting'; readonly key: string; readonly text: string };
 
 export interface Transition {
   readonly state: UiState;

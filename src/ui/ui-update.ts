@@ -3,7 +3,8 @@
  * engine (path checks, completions, failed commands) goes through `update`,
  * a pure function of (state, action, snapshot, now) → state + effects.
  */
-import type { EngineSnapshot, PathCheck } from '../core/engine-api.js';
+import type { EngineSnapshot, PathCheck, SettingChange, SettingView } from '../core/engine-api.js';
+import { settingFailed, settingSaved, settingsLoaded, settingsUnavailable } from './settings-edit.js';
 import type { KeyPress } from './keymap.js';
 import { deriveDialogs } from './dialogs.js';
 import { routeKey } from './key-router.js';
@@ -15,6 +16,10 @@ export type Action =
   | { readonly type: 'pathChecked'; readonly path: string; readonly result: PathCheck; readonly submit: boolean }
   | { readonly type: 'pathCompleted'; readonly path: string; readonly candidates: readonly string[] }
   | { readonly type: 'notice'; readonly level: 'info' | 'warn' | 'error'; readonly text: string }
+  | { readonly type: 'settingsLoaded'; readonly settings: readonly SettingView[] }
+  | { readonly type: 'settingsUnavailable'; readonly text: string }
+  | { readonly type: 'settingSaved'; readonly change: SettingChange }
+  | { readonly type: 'settingFailed'; readonly key: string; readonly text: string }
   /** The attached engine went away (or came back). */
   | { readonly type: 'engineLink'; readonly lost: boolean };
 
@@ -78,6 +83,14 @@ export function update(state: UiState, action: Action, snapshot: EngineSnapshot,
     }
     case 'notice':
       return stay(withNotice(state, action.level, action.text, now));
+    case 'settingsLoaded':
+      return settingsLoaded(state, action.settings);
+    case 'settingsUnavailable':
+      return settingsUnavailable(state, action.text);
+    case 'settingSaved':
+      return settingSaved(state, action.change);
+    case 'settingFailed':
+      return settingFailed(state, action.key, action.text);
     case 'engineLink':
       if (Boolean(state.engineLost) === action.lost) return stay(state);
       // Back from a restart: questions asked of the old engine no longer apply.

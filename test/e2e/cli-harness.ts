@@ -79,8 +79,10 @@ export class Daemon {
   private waiters: Array<{ pred: (e: JsonEvent) => boolean; resolve: (e: JsonEvent) => void }> = [];
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(args: string[]) {
-    this.child = spawn(process.execPath, [CLI, ...args], { env: baseEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  /** `wrap`: a command line to run it under, e.g. ['ip', 'netns', 'exec', NAME]. */
+  constructor(args: string[], wrap: readonly string[] = []) {
+    const argv = [...wrap, process.execPath, CLI, ...args];
+    this.child = spawn(argv[0]!, argv.slice(1), { env: baseEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.on('data', (d: Buffer) => this.onData(d.toString()));
     this.child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString()));
     this.exited = new Promise((r) => this.child.on('close', (code, signal) => r({ code, signal })));

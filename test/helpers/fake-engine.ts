@@ -12,8 +12,11 @@ import type {
   PairingView,
   PathCheck,
   PeerView,
+  SettingChange,
+  SettingView,
   TransferView,
 } from '../../src/core/engine-api.js';
+import { EngineError } from '../../src/core/errors.js';
 import { type DeviceId, deviceIdFromBytes, shortId } from '../../src/protocol/device-id.js';
 
 export interface RecordedCall {
@@ -146,6 +149,12 @@ export class FakeEngine implements EngineHandle {
     '/home/alice/reports/': { ok: true, kind: 'folder', size: 9_000_000, files: 12 },
     '/home/alice/secret.key': { ok: false, reason: 'Not readable: permission denied' },
   };
+  /** What settings() lists; setSetting refuses a downloads folder that is not absolute. */
+  settingsTable: SettingView[] = [
+    { key: 'name', text: 'alice', source: 'setting', live: true, summary: "this peer's display name" },
+    { key: 'port', text: '51515', source: 'default', live: false, summary: 'TCP port to listen on' },
+    { key: 'downloads', text: '/home/alice/Downloads', source: 'default', live: true, summary: 'downloads folder' },
+  ];
   shutdownCalls = 0;
   /** How long shutdown takes to resolve (never, if Infinity). */
   shutdownDelayMs = 0;
@@ -218,6 +227,19 @@ export class FakeEngine implements EngineHandle {
     return Object.keys(this.files)
       .filter((p) => p.startsWith(partial))
       .sort();
+  }
+  async settings(): Promise<readonly SettingView[]> {
+    this.record('settings');
+    return this.settingsTable;
+  }
+  async setSetting(key: string, text: string): Promise<SettingChange> {
+    this.record('setSetting', key, text);
+    const i = this.settingsTable.findIndex((s) => s.key === key);
+    if (i < 0) throw new EngineError('ERR_SETTING_UNKNOWN', `unknown setting ${key}`, 'usage');
+    if (key === 'downloads' && !text.startsWith('/')) throw new EngineError('ERR_SETTING_INVALID', `downloads: ${text} is not a folder`, 'usage');
+    this.settingsTable[i] = { ...this.settingsTable[i]!, text: text.trim(), source: 'setting' };
+    if (key === 'name') this.set((s) => ({ ...s, self: { ...s.self, name: text.trim() } }));
+    return { key, text: text.trim(), applied: 'now' };
   }
   async shutdown(): Promise<void> {
     this.record('shutdown');

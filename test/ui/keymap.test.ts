@@ -88,12 +88,13 @@ describe('keymap', () => {
   });
 
   it('builds the status bar from the keymap for each context', () => {
-    expect(statusBindings('peers').map((b) => b.command)).toEqual(['focusNext', 'selectDown', 'send', 'chat', 'pair', 'help', 'quit']);
-    expect(statusBindings('transfers').map((b) => b.command)).toEqual(['focusNext', 'selectDown', 'cancel', 'retry', 'help', 'quit']);
+    expect(statusBindings('peers').map((b) => b.command)).toEqual(['focusNext', 'selectDown', 'send', 'chat', 'pair', 'help', 'quit', 'settings']);
+    expect(statusBindings('transfers').map((b) => b.command)).toEqual(['focusNext', 'selectDown', 'cancel', 'retry', 'help', 'quit', 'settings']);
+    expect(statusBindings('settings-input').map((b) => b.command)).toEqual(['focusNext', 'submit', 'close']);
     expect(statusBindings('dialog').map((b) => b.command)).toEqual(['selectDown', 'yes', 'no', 'close']);
     expect(statusBindings('send-input').map((b) => b.command)).toEqual(['submit', 'complete', 'close']);
     // Detaching means something only when the engine runs in another process.
-    expect(statusBindings('transfers', true).map((b) => b.command)).toEqual(['focusNext', 'selectDown', 'cancel', 'retry', 'help', 'quit', 'detach']);
+    expect(statusBindings('transfers', true).map((b) => b.command)).toEqual(['focusNext', 'selectDown', 'cancel', 'retry', 'help', 'quit', 'detach', 'settings']);
     expect(statusBindings('engine-lost').map((b) => b.command)).toEqual(['quit', 'startEngine']);
   });
 

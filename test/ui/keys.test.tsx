@@ -263,6 +263,19 @@ const scenarios: Record<Command, Scenario> = {
     expect(u.quits).toEqual(['detach']);
     expect(u.lastFrame()).toContain('Detaching: the engine keeps running');
   },
+  async settings(k) {
+    const u = await start();
+    await u.pressCommand('settings', k);
+    expect(u.lastFrame()).toContain('Settings');
+    expect(u.lastFrame()).toContain('› Name:');
+    await u.pressCommand('clearLine');
+    await u.type('desk');
+    await u.pressCommand('submit');
+    expect(u.engine.callsOf('setSetting')).toEqual([['name', 'desk']]);
+    expect(u.lastFrame()).toContain('✓ Name saved, in use now');
+    await u.pressCommand('close');
+    expect(u.lastFrame()).not.toContain('› Name:');
+  },
   async startEngine(k) {
     const engine = new FakeRemoteEngine(sampleSnapshot());
     const u = (ui = await renderUi({ engine, columns: 80, rows: 24 }));

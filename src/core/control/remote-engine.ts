@@ -16,7 +16,8 @@
 import { isAbsolute, resolve, sep } from 'node:path';
 import type { Clock } from '../clock.js';
 import { systemClock } from '../clock.js';
-import type { EngineHandle, EngineSnapshot, LinkState, Notice, PathCheck } from '../engine-api.js';
+import type { EngineHandle, EngineSnapshot, LinkState, Notice, PathCheck, SettingChange, SettingView } from '../engine-api.js';
+import { remoteSettings, setSettingText, settingViews } from '../settings/settings-service.js';
 
 export type { LinkState };
 import { EngineError, isEngineError } from '../errors.js';
@@ -256,6 +257,21 @@ export class RemoteEngine implements EngineHandle {
   };
 
   getSnapshot = (): EngineSnapshot => this.current;
+
+  /** Over the same control methods as `peerdeck config` (the engine's settings service). */
+  async settings(): Promise<readonly SettingView[]> {
+    return settingViews(remoteSettings(this.linked()));
+  }
+
+  async setSetting(key: string, text: string): Promise<SettingChange> {
+    return setSettingText(remoteSettings(this.linked()), key, text, this.cwd());
+  }
+
+  private linked(): ControlClient {
+    const client = this.client;
+    if (!client || this.state !== 'attached') throw new EngineError('ERR_ENGINE_GONE', 'The engine is not running', 'retryable');
+    return client;
+  }
 
   async sendChat(peerId: DeviceId, text: string): Promise<void> {
     await this.call('sendChat', [peerId, text]);

@@ -9,7 +9,8 @@
  */
 import { shortId, type DeviceId } from '../../protocol/device-id.js';
 import { systemClock, systemRandom, type Clock, type Random } from '../clock.js';
-import type { EngineHandle, EngineSnapshot, NoticeLevel, PathCheck } from '../engine-api.js';
+import type { EngineHandle, EngineSnapshot, NoticeLevel, PathCheck, SettingChange, SettingView } from '../engine-api.js';
+import { setSettingText, settingViews, type SettingsOps } from '../settings/settings-service.js';
 import { EngineError } from '../errors.js';
 import type { ChatHistory } from '../chat/chat-history.js';
 import type { ChatService } from '../chat/chat-service.js';
@@ -60,6 +61,8 @@ export class Engine implements EngineHandle {
   private readonly outboxCommands: OutboxCommands;
   private stopping = false;
   private started = false;
+  /** The store's settings (`peerdeck config`), given by whoever opened the store (runtime.ts). */
+  private settingsOps: SettingsOps | undefined;
 
   constructor(private readonly o: EngineOptions) {
     this.selfId = o.identity.deviceId;
@@ -151,6 +154,23 @@ export class Engine implements EngineHandle {
     this.outbox.start((item) => this.deliver(item));
     this.connections.connectAll();
     this.changed(true);
+  }
+
+  serveSettings(ops: SettingsOps): void {
+    this.settingsOps = ops;
+  }
+
+  async settings(): Promise<readonly SettingView[]> {
+    return settingViews(this.settingsStore());
+  }
+
+  async setSetting(key: string, text: string): Promise<SettingChange> {
+    return setSettingText(this.settingsStore(), key, text, process.cwd());
+  }
+
+  private settingsStore(): SettingsOps {
+    if (!this.settingsOps) throw new EngineError('ERR_USAGE', 'this engine keeps no settings', 'usage');
+    return this.settingsOps;
   }
 
   async shutdown(): Promise<void> {

@@ -7,7 +7,8 @@
 import type { ControlClient } from '../control/control-client.js';
 import type { HostMethod } from '../daemon/host-handler.js';
 import type { Settings, Store } from '../../store/store.js';
-import { SETTINGS, checkSettingValue, settingSpec, type SettingSpec } from './settings-table.js';
+import type { SettingChange, SettingView } from '../engine-api.js';
+import { SETTINGS, checkSettingValue, parseSettingText, settingSpec, type SettingSpec } from './settings-table.js';
 
 export interface SettingEntry {
   key: string;
@@ -99,4 +100,16 @@ export function remoteSettings(client: ControlClient): SettingsOps {
     configSet: (p) => client.call('configSet', p),
     configUnset: (p) => client.call('configUnset', p),
   };
+}
+
+/** The settings as a dashboard shows them (EngineHandle.settings). */
+export async function settingViews(ops: SettingsOps): Promise<SettingView[]> {
+  return (await ops.configList()).map((e) => ({ key: e.key, text: e.text, source: e.source, live: e.live, summary: e.summary }));
+}
+
+/** A typed value, parsed where it was typed (`cwd`), then set (EngineHandle.setSetting). */
+export async function setSettingText(ops: SettingsOps, key: string, text: string, cwd: string): Promise<SettingChange> {
+  const value = parseSettingText(settingSpec(key), text, cwd);
+  const r = await ops.configSet({ key, value });
+  return { key: r.key, text: r.text, applied: r.applied };
 }

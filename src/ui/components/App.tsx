@@ -110,6 +110,22 @@ export function App({ columns, rows, onQuit }: AppProps) {
         case 'quit':
           onQuit(e.reason);
           return;
+        case 'loadSettings':
+          if (!engine.settings) dispatchRef.current({ type: 'settingsUnavailable', text: 'This engine keeps no settings' });
+          else
+            engine.settings().then(
+              (settings) => dispatchRef.current({ type: 'settingsLoaded', settings }),
+              (err: unknown) => dispatchRef.current({ type: 'settingsUnavailable', text: errorText(err) }),
+            );
+          return;
+        case 'setSetting':
+          if (!engine.setSetting) dispatchRef.current({ type: 'settingFailed', key: e.key, text: 'This engine keeps no settings' });
+          else
+            engine.setSetting(e.key, e.text).then(
+              (change) => dispatchRef.current({ type: 'settingSaved', change }),
+              (err: unknown) => dispatchRef.current({ type: 'settingFailed', key: e.key, text: errorText(err) }),
+            );
+          return;
         case 'startEngine':
           // A failure shows on the "engine stopped" screen (lostReason).
           engine.restart?.().catch(() => undefined);
@@ -142,7 +158,7 @@ export function App({ columns, rows, onQuit }: AppProps) {
   const dialogs = useEngine(selectDialogs, sameDialogs);
   const context = keyContext(state, dialogs);
   const mode: LayoutMode =
-    context === 'chat-input' ? 'chat' : context === 'send-input' ? 'send' : context === 'dialog' ? 'dialog' : context === 'help' ? 'help' : 'normal';
+    context === 'chat-input' ? 'chat' : context === 'send-input' ? 'send' : context === 'dialog' || context === 'settings-input' ? 'dialog' : context === 'help' ? 'help' : 'normal';
   const layout = useMemo(() => computeLayout({ columns, rows, focus: state.focus, mode }), [columns, rows, state.focus, mode]);
   const fits = layout.fits;
 

@@ -15,6 +15,7 @@ import { HelpOverlay } from './HelpOverlay.js';
 import { NoticeLine } from './NoticeLine.js';
 import { PeersPane } from './PeersPane.js';
 import { SendInput } from './SendInput.js';
+import { SettingsDialog } from './SettingsDialog.js';
 import { StatusBar } from './StatusBar.js';
 import { TransfersPane } from './TransfersPane.js';
 
@@ -29,7 +30,7 @@ function statusExtra(state: UiState, context: KeyContext, dialogs: readonly Dial
   if (state.closing === 'detach') return 'Detaching: the engine keeps running…';
   if (state.closing && state.remote && state.closing !== 'quit') return 'Leaving: the engine keeps running…';
   if (state.closing) return state.remote ? 'Stopping the engine: saying goodbye to peers…' : 'Closing: saying goodbye to peers…';
-  if ((context === 'chat-input' || context === 'send-input') && dialogs.length > 0) {
+  if ((context === 'chat-input' || context === 'send-input' || context === 'settings-input') && dialogs.length > 0) {
     return `⚑ ${dialogs.length} waiting (Esc to answer)`;
   }
   return undefined;
@@ -73,6 +74,7 @@ export function Dashboard({ layout, state, dialogs, context }: DashboardProps) {
       {overlay && context === 'help' ? <HelpOverlay rect={overlay} scroll={state.helpScroll} /> : null}
       {overlay && context === 'dialog' ? <DialogHost dialogs={dialogs} rect={overlay} scroll={dialogScroll} /> : null}
       {overlay && context === 'send-input' && state.send ? <SendInput rect={overlay} send={state.send} /> : null}
+      {overlay && context === 'settings-input' && state.settings ? <SettingsDialog rect={overlay} settings={state.settings} /> : null}
     </Box>
   );
 }

@@ -22,7 +22,7 @@ export interface StatusItem {
 export function statusItems(context: KeyContext, hide: readonly Command[] = [], remote = false): StatusItem[] {
   return statusBindings(context, remote)
     .filter((b) => !hide.includes(b.command))
-    .map((b) => ({ key: b.statusKey ?? b.label, text: b.status ?? '', priority: b.statusPriority ?? STATUS_PRIORITY_DEFAULT }));
+    .map((b) => ({ key: b.statusKey ?? b.label, text: b.statusIn?.[context] ?? b.status ?? '', priority: b.statusPriority ?? STATUS_PRIORITY_DEFAULT }));
 }
 
 const SEP = '  ';
