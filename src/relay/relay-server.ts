@@ -117,12 +117,14 @@ export class RelayServer extends EventEmitter<{ event: [RelayEvent] }> {
 
   private onConnection(socket: PeerSocket): void {
     const id = socket.deviceId;
-    let client: Client | undefined;
+    // Set once admitted; messages before that (there are none: we answer first) are ignored.
+    const ref: { client?: Client } = {};
     const channel = new RelayChannel(socket, {
       onMessage: (msg) => {
-        if (client) this.onMessage(client, msg);
+        if (ref.client) this.onMessage(ref.client, msg);
       },
       onClose: (err) => {
+        const client = ref.client;
         if (!client || this.clients.get(id) !== client) return;
         this.clients.delete(id);
         this.emitEvent({ type: 'left', deviceId: id, reason: err?.code ?? 'closed', at: this.wallNow() });
@@ -139,7 +141,8 @@ export class RelayServer extends EventEmitter<{ event: [RelayEvent] }> {
       channel.end();
       return;
     }
-    client = { id, channel, pushed: new Set() };
+    const client: Client = { id, channel, pushed: new Set() };
+    ref.client = client;
     this.clients.set(id, client);
     if (old) old.channel.end({ type: 'RELAY_REFUSED', code: 'REPLACED', reason: 'a newer registration of this device ID took over' });
     const held = this.mailbox.heldFor(id);
