@@ -16,6 +16,7 @@ import { EngineError } from './core/errors.js';
 import { resolvePeer } from './core/engine/peer-resolve.js';
 import { openConfStore } from './store/conf-store.js';
 import type { Store } from './store/store.js';
+import type { EngineOptions } from './core/engine/engine-options.js';
 import type { GlobalOptions } from './cli/global-flags.js';
 import { removeReRaisingSignalHooks } from './core/signal-hooks.js';
 import { withDashboardService } from './core/control/dashboard-service.js';
@@ -118,6 +119,7 @@ async function startEngine(
     offerTimeoutMs: settings.offerTimeoutMs,
     // A private engine (no listening) works only on its own job, not on everything queued.
     outboxScope: listen ? 'all' : 'own',
+    ...(listen && settings.relay ? { relay: relayOption(store, settings.relay, resolved.sourceOf('relay') === 'setting') } : {}),
   });
   const offEvents = onEvent ? onAllEvents(engine, onEvent) : undefined;
   const startedAt = Date.now();
@@ -268,3 +270,19 @@ function stopOnSignal(cleanup: () => Promise<void>): () => void {
       .then(() => process.exit(code));
   });
 }
+
+/** The engine's relay option: a relay ID pinned on first use is written back into the stored setting (not into a flag's). */
+function relayOption(store: Store, address: string, stored: boolean): NonNullable<EngineOptions['relay']> {
+  return {
+    address,
+    onPinned: (hostPort, id) => {
+      if (!stored) return;
+      try {
+        store.updateSettings({ relay: `${hostPort}#${id}` });
+      } catch {
+        // The pin still holds for this run; the next start pins again on first use.
+      }
+    },
+  };
+}
+
