@@ -14,6 +14,7 @@ import { remoteOperations } from './core/engine/control-bridge.js';
 import type { EventSink, Operations } from './core/engine/operations.js';
 import { EngineError } from './core/errors.js';
 import type { Store } from './store/store.js';
+import type { EngineOptions } from './core/engine/engine-options.js';
 import type { GlobalOptions } from './cli/global-flags.js';
 import { peerdeckVersion } from './core/version.js';
 import type { ResolvedSettings } from './core/settings/settings-resolve.js';
@@ -121,6 +122,7 @@ async function startEngine(
     offerTimeoutMs: settings.offerTimeoutMs,
     // A private engine (no listening) works only on its own job, not on everything queued.
     outboxScope: listen ? 'all' : 'own',
+    ...(listen && settings.relay ? { relay: relayOption(store, settings.relay, resolved.sourceOf('relay') === 'setting') } : {}),
   });
   const offEvents = onEvent ? onAllEvents(engine, onEvent) : undefined;
   const startedAt = Date.now();
@@ -275,3 +277,19 @@ function stopOnSignal(cleanup: () => Promise<void>): () => void {
       .then(() => process.exit(code));
   });
 }
+
+/** The engine's relay option: a relay ID pinned on first use is written back into the stored setting (not into a flag's). */
+function relayOption(store: Store, address: string, stored: boolean): NonNullable<EngineOptions['relay']> {
+  return {
+    address,
+    onPinned: (hostPort, id) => {
+      if (!stored) return;
+      try {
+        store.updateSettings({ relay: `${hostPort}#${id}` });
+      } catch {
+        // The pin still holds for this run; the next start pins again on first use.
+      }
+    },
+  };
+}
+

@@ -18,6 +18,7 @@ export const globalFlagSpecs = {
   peer: { type: 'string', isMultiple: true, help: 'static peer host:port, dialled directly (repeatable)' },
   downloads: { type: 'string', help: 'downloads folder (created if missing)' },
   json: { type: 'boolean', default: false, help: 'one JSON object per line' },
+  relay: { type: 'string', help: 'home relay host:port[#DEVICE_ID] for this run (none: no relay)' },
 } as const;
 
 export type GlobalFlagName = keyof typeof globalFlagSpecs;
@@ -40,6 +41,7 @@ export interface GlobalOptions {
   discovery?: boolean;
   peers?: HostPort[];
   downloads?: string;
+  relay?: string;
   json: boolean;
 }
 
@@ -96,6 +98,7 @@ export function parseGlobalOptions(flags: Record<string, unknown>): GlobalOption
     discovery: flags.discovery === undefined ? undefined : flags.discovery !== false,
     peers: (flags.peer as string[] | undefined)?.length ? (flags.peer as string[]).map((p) => parseHostPort(p)) : undefined,
     downloads,
+    relay: flags.relay as string | undefined,
     json: flags.json === true,
   };
 }

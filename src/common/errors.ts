@@ -71,6 +71,15 @@ export type EngineErrorCode =
   | 'ERR_TRANSFER_UNKNOWN'
   /** The peer broke the transfer protocol (bad token, chunk out of order, wrong length). */
   | 'ERR_TRANSFER_PROTOCOL'
+  // ---- relay
+  /** A relay (or relay client) broke the relay protocol: bad frame, a message that does not belong in that direction. */
+  | 'ERR_RELAY_PROTOCOL'
+  /** The relay refused a registration or a deposit with a typed code (the message names it). */
+  | 'ERR_RELAY_REFUSED'
+  /** No relay is configured, or the relay cannot be reached now. */
+  | 'ERR_RELAY_UNAVAILABLE'
+  /** We know no public key (certificate) for the recipient yet, so nothing can be sealed to it. */
+  | 'ERR_RELAY_NO_KEY'
   | 'ERR_INTERNAL';
 
 export class EngineError extends Error {

@@ -18,7 +18,19 @@ export type ProtocolErrorCode =
   /** Chat text is longer than MAX_CHAT_BYTES of UTF-8. */
   | 'ERR_CHAT_TOO_LONG'
   /** A pairing nonce, exporter or device ID given to the pairing-code functions has the wrong size. */
-  | 'ERR_BAD_PAIRING_INPUT';
+  | 'ERR_BAD_PAIRING_INPUT'
+  /** A mailbox envelope does not parse (truncated, stray bytes, bad bucket, non-zero padding). */
+  | 'ERR_BAD_ENVELOPE'
+  /** A body or envelope over the envelope caps. */
+  | 'ERR_ENVELOPE_TOO_LARGE'
+  /** An envelope addressed to another device. */
+  | 'ERR_ENVELOPE_NOT_FOR_US'
+  /** An envelope from a device that is not pinned with a known certificate. */
+  | 'ERR_ENVELOPE_UNKNOWN_SENDER'
+  /** An envelope whose sender signature does not verify. */
+  | 'ERR_ENVELOPE_SIGNATURE'
+  /** An envelope whose key unwrap or AES-GCM tag fails. */
+  | 'ERR_ENVELOPE_DECRYPT';
 
 export class ProtocolError extends Error {
   override readonly name = 'ProtocolError';

@@ -40,6 +40,8 @@ export const SettingsSchema = z.object({
   discovery: z.boolean(),
   broadcastAddresses: z.array(Ipv4Schema).max(32),
   staticPeers: z.array(HostPortSchema).max(64),
+  /** Home relay: empty, or host:port with an optional #DEVICE_ID (checked fully by the settings table). */
+  relay: z.union([z.literal(''), z.string().max(400).regex(/^(?:\[[^\]\s]+\]|[^:\s[\]#]+):\d{1,5}(?:#[A-Z2-7-]{63})?$/)]),
 });
 
 export const DeviceIdSchema = z.string().regex(DEVICE_ID_PATTERN).refine(isDeviceId, 'device ID check characters do not match');

@@ -33,6 +33,8 @@ export interface Settings {
   broadcastAddresses: string[];
   /** Static peers `host:port`, dialled directly (networks where broadcast is blocked). */
   staticPeers: string[];
+  /** Home relay `host:port[#DEVICE_ID]`; empty = none. */
+  relay: string;
 }
 
 export interface PinnedPeer {
@@ -95,5 +97,6 @@ export function defaultSettings(src: DefaultsSource = { hostname: os.hostname(),
     discovery: true,
     broadcastAddresses: [],
     staticPeers: [],
+    relay: '',
   };
 }

@@ -51,7 +51,7 @@ describe('peerdeck config', () => {
     expect((await run(['config', 'set', 'discovery', 'off', '--config-dir', a])).code).toBe(0);
     expect((await run(['config', 'get', 'name', '--config-dir', a])).stdout).toBe('desk one\n');
     const list = lines((await run(['config', 'list', '--json', '--config-dir', a])).stdout);
-    expect(list.map((e) => e.key)).toEqual(['name', 'port', 'discovery-port', 'discovery', 'broadcast', 'peers', 'downloads']);
+    expect(list.map((e) => e.key)).toEqual(['name', 'port', 'discovery-port', 'discovery', 'broadcast', 'peers', 'downloads', 'relay']);
     expect(list.find((e) => e.key === 'peers')).toMatchObject({ value: ['127.0.0.1:4000', '127.0.0.2:4001'], source: 'setting' });
     expect(list.find((e) => e.key === 'discovery-port')).toMatchObject({ value: 51515, source: 'default' });
 

@@ -12,7 +12,7 @@ import { runOwnedEngine } from '../../runtime.js';
 export const daemonCommand: Command = {
   name: 'daemon',
   summary: "run this identity's engine in the background, detached from the terminal (survives logout)",
-  globals: ['configDir', 'name', 'port', 'discoveryPort', 'broadcast', 'discovery', 'peer', 'downloads', 'json'],
+  globals: ['configDir', 'name', 'port', 'discoveryPort', 'broadcast', 'discovery', 'peer', 'downloads', 'relay', 'json'],
   flags: { foreground: { type: 'boolean', help: 'stay in the foreground, log to stdout (for systemd and other service managers)' } },
   maxArgs: 0,
   details: [

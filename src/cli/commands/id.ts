@@ -8,7 +8,7 @@ import { toTerminalSafe } from '../../protocol/terminal-safe.js';
 export const idCommand: Command = {
   name: 'id',
   summary: "print this device's ID, short ID, name and config path, and each setting with where it came from",
-  globals: ['configDir', 'name', 'port', 'discoveryPort', 'broadcast', 'discovery', 'peer', 'downloads', 'json'],
+  globals: ['configDir', 'name', 'port', 'discoveryPort', 'broadcast', 'discovery', 'peer', 'downloads', 'relay', 'json'],
   maxArgs: 0,
   details: ['Each setting shows its source: flag, env (a PEERDECK_* variable), setting (peerdeck config) or default.'],
   async run({ options, stdout, stderr }) {

@@ -13,6 +13,7 @@ import { configCommand } from './config.js';
 import { daemonCommand } from './daemon.js';
 import { statusCommand } from './status.js';
 import { stopCommand } from './stop.js';
+import { relayCommand } from './relay.js';
 
 /** Every subcommand, in the order `peerdeck --help` lists them. */
 export const commands: readonly Command[] = [idCommand, listenCommand, peersCommand, pairCommand, trustCommand, chatCommand, sendCommand, receiveCommand, outboxCommand, hashCommand,
@@ -20,4 +21,5 @@ export const commands: readonly Command[] = [idCommand, listenCommand, peersComm
   daemonCommand,
   statusCommand,
   stopCommand,
+  relayCommand,
 ];

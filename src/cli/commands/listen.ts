@@ -12,7 +12,7 @@ import { runOwnedEngine } from '../../runtime.js';
 export const listenCommand: Command = {
   name: 'listen',
   summary: 'run the engine headless and print events (pairing requests ask on this terminal)',
-  globals: ['configDir', 'name', 'port', 'discoveryPort', 'broadcast', 'discovery', 'peer', 'downloads', 'json'],
+  globals: ['configDir', 'name', 'port', 'discoveryPort', 'broadcast', 'discovery', 'peer', 'downloads', 'relay', 'json'],
   maxArgs: 0,
   details: [
     'A pairing request is never confirmed by itself: answer here (on a terminal) or with',

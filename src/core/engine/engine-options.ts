@@ -40,4 +40,6 @@ export interface EngineOptions {
   downloadsDir: string;
   /** How long a sent offer waits for the receiver's answer. */
   offerTimeoutMs?: number;
+  /** Home relay (the `relay` setting); only an engine that listens registers, a one-shot engine would replace its registration. */
+  relay?: { address: string; keepaliveMs?: number; onPinned?: (hostPort: string, id: DeviceId) => void };
 }

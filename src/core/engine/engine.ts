@@ -26,6 +26,7 @@ import { ALPN_BULK } from '../tls/tls-options.js';
 import type { TransferManager } from '../transfer/transfer-manager.js';
 import { createPairing } from './engine-pairing.js';
 import { openServices } from './engine-services.js';
+import { RelayHome } from '../relay-client/relay-home.js';
 import type { FileSends } from './file-sends.js';
 import { NoticeBoard } from './notices.js';
 import { skippedNotice } from '../transfer/skipped-notice.js';
@@ -63,6 +64,7 @@ export class Engine implements EngineHandle {
   private started = false;
   /** The store's settings (`peerdeck config`), given by whoever opened the store (runtime.ts). */
   private settingsOps: SettingsOps | undefined;
+  private readonly relayHome: RelayHome | undefined;
 
   constructor(private readonly o: EngineOptions) {
     this.selfId = o.identity.deviceId;
@@ -123,6 +125,9 @@ export class Engine implements EngineHandle {
       cancel: (id) => this.cancelTransfer(id),
       waitFor: (pred, ms) => this.waitFor(pred, ms),
     });
+    this.relayHome = o.relay
+      ? new RelayHome({ ...o.relay, identity: o.identity, clock: this.clock, random: this.random, changed: () => this.changed() })
+      : undefined;
     this.publisher = new SnapshotPublisher<EngineSnapshot>(this.buildSnapshot(), this.clock, undefined, () => this.buildSnapshot());
   }
 
@@ -150,7 +155,9 @@ export class Engine implements EngineHandle {
     this.services.register(chatPeerService(this.chat, (p) => this.bg(p)));
     this.services.register(transferPeerService(this.transfers));
     this.services.register(outboxPeerService(this.outbox));
+    if (this.relayHome) this.services.register(this.relayHome.peerService());
     await this.connections.start();
+    this.relayHome?.start();
     this.outbox.start((item) => this.deliver(item));
     this.connections.connectAll();
     this.changed(true);
@@ -178,6 +185,7 @@ export class Engine implements EngineHandle {
     this.stopping = true;
     this.connections.beginStop();
     this.pairing.abortAll();
+    this.relayHome?.stop();
     this.outbox?.stop();
     this.chat?.stop();
     await this.transfers?.stop().catch(() => {});
@@ -426,6 +434,7 @@ export class Engine implements EngineHandle {
         shortId: shortId(this.selfId),
         name: this.o.name,
         ...(this.connections.listenAddress ? { listenAddress: this.connections.listenAddress } : {}),
+        ...(this.relayHome ? { relay: this.relayHome.describe() } : {}),
       },
       peers: this.connections.views(),
       // Both exist once start() has built them; a snapshot can be taken before (trustAdd on a new engine).

@@ -13,6 +13,15 @@ import path from 'node:path';
 import { SettingsSchema } from '../../store/schema.js';
 import type { Settings } from '../../store/store.js';
 import { EngineError } from '../errors.js';
+import { parseRelayAddress } from '../relay-client/relay-address.js';
+
+/** `none` or empty clears it; otherwise the canonical host:port[#DEVICE_ID]. */
+function relaySetting(text: string): string {
+  const t = text.trim();
+  if (t === '' || t.toLowerCase() === 'none') return '';
+  const a = parseRelayAddress(t);
+  return a.deviceId ? `${a.hostPort}#${a.deviceId}` : a.hostPort;
+}
 
 /** The flag values a setting can be overridden by (the shape the CLI's global options have). */
 export interface SettingFlags {
@@ -23,6 +32,7 @@ export interface SettingFlags {
   broadcast?: string[] | undefined;
   peers?: { host: string; port: number }[] | undefined;
   downloads?: string | undefined;
+  relay?: string | undefined;
 }
 
 export type SettingField = keyof Settings;
@@ -132,6 +142,13 @@ export const SETTINGS: readonly SettingSpec[] = [
     summary: 'downloads folder (created if missing; default ~/Downloads)',
     parse: (t, cwd) => folder('downloads', t, cwd),
     fromFlags: (f) => (f.downloads === undefined ? undefined : folder('downloads', f.downloads, process.cwd())),
+    format: plain,
+  },
+  {
+    key: 'relay', field: 'relay', flag: '--relay', env: 'PEERDECK_RELAY', live: false,
+    summary: 'home relay host:port, or host:port#DEVICE_ID to pin its ID (none: no relay)',
+    parse: relaySetting,
+    fromFlags: (f) => (f.relay === undefined ? undefined : relaySetting(f.relay)),
     format: plain,
   },
 ];

@@ -22,6 +22,7 @@ import {
   ALPN_SESSION,
   FIRST_BYTES_TIMEOUT_MS,
   HANDSHAKE_TIMEOUT_MS,
+  PEERDECK_ALPNS,
   serverTlsOptions,
   type PeerdeckAlpn,
 } from './tls-options.js';
@@ -80,6 +81,8 @@ export interface TlsListenerOptions {
   /** Passed to every accepted PeerSocket. */
   readonly idleTimeoutMs?: number;
   readonly writeHighWaterMark?: number;
+  /** ALPNs offered (default PEERDECK_ALPNS; a relay offers RELAY_ALPNS). A client asking for another fails the handshake. */
+  readonly alpns?: readonly PeerdeckAlpn[];
 }
 
 interface Pending {
@@ -130,7 +133,7 @@ export class TlsListener extends EventEmitter<TlsListenerEvents> {
       { ...DEFAULT_PREAUTH_LIMITS, dropStart: Math.min(DEFAULT_PREAUTH_LIMITS.dropStart, maxPending), ...opts.preauth, maxPending },
       opts.random ?? systemRandom,
     );
-    this.server = createServer(serverTlsOptions(opts.certPem, opts.keyPem));
+    this.server = createServer(serverTlsOptions(opts.certPem, opts.keyPem, opts.alpns));
     this.tcp = createTcpServer((raw: Socket) => this.onTcpConnection(raw));
     this.server.on('secureConnection', (socket: TLSSocket) => this.onSecureConnection(socket));
     // Handshake failures (wrong version, cipher, ALPN, resets): Node destroys the socket.
@@ -242,6 +245,12 @@ export class TlsListener extends EventEmitter<TlsListenerEvents> {
       this.finishPending(key, p);
       socket.destroy();
       this.report(remoteAddress, remotePort, n.failure, undefined, n.detail);
+      return;
+    }
+    if (!(this.opts.alpns ?? PEERDECK_ALPNS).includes(n.alpn)) {
+      this.finishPending(key, p);
+      socket.destroy();
+      this.report(remoteAddress, remotePort, 'wrong-alpn', undefined, `ALPN ${n.alpn} is not offered here`);
       return;
     }
     const req: AuthorizeRequest = { deviceId: n.deviceId, alpn: n.alpn, remoteAddress, remotePort };

@@ -33,11 +33,19 @@ export const ALPN_PAIRING = 'peerdeck-pair/1';
 /** Bulk chunk data, on its own connection so control traffic never queues behind it. */
 export const ALPN_BULK = 'peerdeck-bulk/1';
 
+/** Client ⇄ relay (src/relay/, protocol/relay/): a relay's listener offers only this one, a peer's never. */
+export const ALPN_RELAY = 'peerdeck-relay/1';
+
+/** What a peer's listener offers. */
 export const PEERDECK_ALPNS = [ALPN_SESSION, ALPN_PAIRING, ALPN_BULK] as const;
-export type PeerdeckAlpn = (typeof PEERDECK_ALPNS)[number];
+/** What a relay's listener offers. */
+export const RELAY_ALPNS = [ALPN_RELAY] as const;
+/** Every ALPN this build speaks (a listener offers a subset: PEERDECK_ALPNS or RELAY_ALPNS). */
+export const KNOWN_ALPNS = [...PEERDECK_ALPNS, ALPN_RELAY] as const;
+export type PeerdeckAlpn = (typeof KNOWN_ALPNS)[number];
 
 export function isPeerdeckAlpn(value: unknown): value is PeerdeckAlpn {
-  return typeof value === 'string' && (PEERDECK_ALPNS as readonly string[]).includes(value);
+  return typeof value === 'string' && (KNOWN_ALPNS as readonly string[]).includes(value);
 }
 
 export function isAllowedCipher(standardName: string | undefined): boolean {
@@ -91,7 +99,7 @@ const COMMON = {
 } as const;
 
 /** Options for tls.createServer. */
-export function serverTlsOptions(certPem: string, keyPem: string): TlsOptions {
+export function serverTlsOptions(certPem: string, keyPem: string, alpns: readonly PeerdeckAlpn[] = PEERDECK_ALPNS): TlsOptions {
   return {
     ...COMMON,
     cert: certPem,
@@ -100,7 +108,7 @@ export function serverTlsOptions(certPem: string, keyPem: string): TlsOptions {
     // of the DER) is checked against the pin store instead.
     requestCert: true,
     rejectUnauthorized: false,
-    ALPNProtocols: [...PEERDECK_ALPNS],
+    ALPNProtocols: [...alpns],
   };
 }
 

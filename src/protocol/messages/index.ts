@@ -9,7 +9,8 @@
  *   0x30–0x3F chat       CHAT 30, CHAT_ACK 31
  *   0x40–0x5F transfer   OFFER 40, OFFER_ACCEPT 41, OFFER_DENY 42, CANCEL 43, TRANSFER_DONE 44,
  *                        TRANSFER_PAUSE 45; bulk connection: BULK_OPEN 50, FILE_END 51, BULK_ACK 52
- *   0x60–0x7F relay, swarm (reserved)
+ *   0x60–0x6F relay: own registry on its own ALPN (../relay/relay-messages.ts), never on a peer session
+ *   0x70–0x7F swarm (reserved)
  *   0x80–0xFF binary     CHUNK 80 (FRAME_TYPE_CHUNK, bulk connection only; codec in ../chunk-frame.ts)
  *
  * To add a family: write `messages/<family>.ts` exporting its codecs as a

@@ -22,7 +22,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('settings table', () => {
   it('has the keys the issue asks for, each with a flag and an environment variable', () => {
-    expect(SETTINGS.map((s) => s.key)).toEqual(['name', 'port', 'discovery-port', 'discovery', 'broadcast', 'peers', 'downloads']);
+    expect(SETTINGS.map((s) => s.key)).toEqual(['name', 'port', 'discovery-port', 'discovery', 'broadcast', 'peers', 'downloads', 'relay']);
     for (const s of SETTINGS) expect(s.env).toMatch(/^PEERDECK_[A-Z_]+$/);
   });
 
@@ -60,7 +60,7 @@ describe('effective settings', () => {
     });
     expect(r.settings).toMatchObject({ name: 'desk', listenPort: 0, discoveryPort: 4002, discovery: true });
     expect(Object.fromEntries(r.effective.map((e) => [e.key, e.source]))).toEqual({
-      name: 'setting', port: 'flag', 'discovery-port': 'env', discovery: 'default', broadcast: 'default', peers: 'default', downloads: 'default',
+      name: 'setting', port: 'flag', 'discovery-port': 'env', discovery: 'default', broadcast: 'default', peers: 'default', downloads: 'default', relay: 'default',
     });
   });
 
