@@ -10,7 +10,9 @@
 import { shortId, type DeviceId } from '../../protocol/device-id.js';
 import { systemClock, systemRandom, type Clock, type Random } from '../clock.js';
 import type { EngineHandle, EngineSnapshot, NoticeLevel, PathCheck, SettingChange, SettingView } from '../engine-api.js';
-import { setSettingText, settingViews, type SettingsOps } from '../settings/settings-service.js';
+import type { SettingsOps } from '../settings/settings-service.js';
+import { EngineSettings } from './engine-settings.js';
+import { assembleSnapshot } from './engine-snapshot.js';
 import { EngineError } from '../errors.js';
 import type { ChatHistory } from '../chat/chat-history.js';
 import type { ChatService } from '../chat/chat-service.js';
@@ -31,6 +33,7 @@ import type { FileSends } from './file-sends.js';
 import { NoticeBoard } from './notices.js';
 import { skippedNotice } from '../transfer/skipped-notice.js';
 import { OutboxCommands } from './outbox-commands.js';
+import { TrustCommands } from './trust-commands.js';
 import { followSend } from './send-wait.js';
 import { waitUntil } from './wait-for.js';
 import { TypedEmitter } from '../typed-emitter.js';
@@ -60,10 +63,11 @@ export class Engine implements EngineHandle {
   private sends!: FileSends;
   private readonly notices = new NoticeBoard();
   private readonly outboxCommands: OutboxCommands;
+  private readonly trust: TrustCommands;
   private stopping = false;
   private started = false;
   /** The store's settings (`peerdeck config`), given by whoever opened the store (runtime.ts). */
-  private settingsOps: SettingsOps | undefined;
+  private readonly settingsPort = new EngineSettings();
   private readonly relayHome: RelayHome | undefined;
 
   constructor(private readonly o: EngineOptions) {
@@ -125,6 +129,7 @@ export class Engine implements EngineHandle {
       cancel: (id) => this.cancelTransfer(id),
       waitFor: (pred, ms) => this.waitFor(pred, ms),
     });
+    this.trust = new TrustCommands({ store: o.store, clock: this.clock, connections: this.connections, events: this.events, changed: (urgent) => this.changed(urgent) });
     this.relayHome = o.relay
       ? new RelayHome({ ...o.relay, identity: o.identity, clock: this.clock, random: this.random, changed: () => this.changed() })
       : undefined;
@@ -164,20 +169,15 @@ export class Engine implements EngineHandle {
   }
 
   serveSettings(ops: SettingsOps): void {
-    this.settingsOps = ops;
+    this.settingsPort.serve(ops);
   }
 
-  async settings(): Promise<readonly SettingView[]> {
-    return settingViews(this.settingsStore());
+  settings(): Promise<readonly SettingView[]> {
+    return this.settingsPort.list();
   }
 
-  async setSetting(key: string, text: string): Promise<SettingChange> {
-    return setSettingText(this.settingsStore(), key, text, process.cwd());
-  }
-
-  private settingsStore(): SettingsOps {
-    if (!this.settingsOps) throw new EngineError('ERR_USAGE', 'this engine keeps no settings', 'usage');
-    return this.settingsOps;
+  setSetting(key: string, text: string): Promise<SettingChange> {
+    return this.settingsPort.set(key, text, process.cwd());
   }
 
   async shutdown(): Promise<void> {
@@ -307,49 +307,17 @@ export class Engine implements EngineHandle {
     if (!this.outbox.retryNow(id)) this.transfers.retry(id);
   }
 
-  checkPath(path: string): Promise<PathCheck> {
-    return checkLocalPath(path);
-  }
-
-  completePath(partial: string): Promise<string[]> {
-    return completeLocalPath(partial);
-  }
+  checkPath = (path: string): Promise<PathCheck> => checkLocalPath(path);
+  completePath = (partial: string): Promise<string[]> => completeLocalPath(partial);
 
   // ---------------------------------------------------------------- trust
 
-  trustList(): PinnedPeer[] {
-    return this.o.store.listPins();
-  }
-
-  trustAdd(deviceId: DeviceId, name: string, policy: PinnedPeer['policy'] = 'ask'): PinnedPeer {
-    const address = this.o.store.getPin(deviceId)?.address;
-    const pin: PinnedPeer = { deviceId, name, pinnedAt: this.clock.wallNow(), policy, ...(address ? { address } : {}) };
-    this.o.store.putPin(pin);
-    this.connections.want(deviceId, 0);
-    this.changed();
-    return pin;
-  }
-
+  trustList = (): PinnedPeer[] => this.trust.list();
+  trustAdd = (deviceId: DeviceId, name: string, policy: PinnedPeer['policy'] = 'ask'): PinnedPeer => this.trust.add(deviceId, name, policy);
   /** Unpin; a live session with that peer closes at once. */
-  trustRemove(deviceId: DeviceId): boolean {
-    const pin = this.o.store.getPin(deviceId);
-    if (!pin) return false;
-    this.o.store.removePin(deviceId);
-    this.connections.disconnect(deviceId, 'ERR_NOT_PINNED', 'trust removed');
-    this.events.emit('trust-removed', { deviceId, name: pin.name });
-    this.changed(true);
-    return true;
-  }
-
+  trustRemove = (deviceId: DeviceId): boolean => this.trust.remove(deviceId);
   /** Pinned and discovered peers, for naming PEER on the command line. */
-  candidates(): { deviceId: DeviceId; name: string; pinned: boolean }[] {
-    const pins = this.o.store.listPins();
-    const pinned = new Set(pins.map((p) => p.deviceId));
-    return [
-      ...pins.map((p) => ({ deviceId: p.deviceId, name: p.name, pinned: true })),
-      ...this.connections.peers().filter((r) => !pinned.has(r.deviceId)).map((r) => ({ deviceId: r.deviceId, name: r.announcedName ?? '', pinned: false })),
-    ];
-  }
+  candidates = () => this.trust.candidates();
 
   /** Ask the LAN who is there now. */
   query(): void {
@@ -366,26 +334,12 @@ export class Engine implements EngineHandle {
     return waitUntil(pred, ms, this.clock, [this.publisher.subscribe, (fn) => this.outbox?.subscribe(fn) ?? (() => {}), ...onEvents]);
   }
 
-  outboxItems(): OutboxItem[] {
-    return this.outbox.list();
-  }
-
-  outboxEntries(): OutboxEntry[] {
-    return this.outboxCommands.entries();
-  }
-
-  outboxRetry(id: string): OutboxEntry {
-    return this.outboxCommands.retry(id);
-  }
-
-  outboxCancel(id: string): Promise<OutboxEntry> {
-    return this.outboxCommands.cancel(id);
-  }
-
+  outboxItems = (): OutboxItem[] => this.outbox.list();
+  outboxEntries = (): OutboxEntry[] => this.outboxCommands.entries();
+  outboxRetry = (id: string): OutboxEntry => this.outboxCommands.retry(id);
+  outboxCancel = (id: string): Promise<OutboxEntry> => this.outboxCommands.cancel(id);
   /** Drop delivered and cancelled items now; resolves with how many. */
-  outboxClear(): Promise<number> {
-    return this.outbox.clearFinished();
-  }
+  outboxClear = (): Promise<number> => this.outbox.clearFinished();
 
   // ---------------------------------------------------------------- services
 
@@ -425,24 +379,17 @@ export class Engine implements EngineHandle {
   }
 
   private buildSnapshot(): EngineSnapshot {
-    const now = this.clock.now();
-    const chats: Record<string, EngineSnapshot['chats'][string]> = {};
-    if (this.history) for (const id of this.history.peers()) chats[id] = this.history.messages(id);
-    return {
-      self: {
-        deviceId: this.selfId,
-        shortId: shortId(this.selfId),
-        name: this.o.name,
-        ...(this.connections.listenAddress ? { listenAddress: this.connections.listenAddress } : {}),
-        ...(this.relayHome ? { relay: this.relayHome.describe() } : {}),
-      },
-      peers: this.connections.views(),
-      // Both exist once start() has built them; a snapshot can be taken before (trustAdd on a new engine).
-      transfers: this.transfers && this.sends ? [...this.transfers.views(), ...this.sends.queuedViews()] : [],
-      chats,
-      pairings: this.pairing.views(),
-      offers: this.transfers ? this.transfers.offers() : [],
-      notices: this.notices.current(now),
-    };
+    return assembleSnapshot({
+      selfId: this.selfId,
+      name: this.o.name,
+      now: this.clock.now(),
+      connections: this.connections,
+      history: this.history,
+      transfers: this.transfers,
+      sends: this.sends,
+      pairing: this.pairing,
+      notices: this.notices,
+      ...(this.relayHome ? { relay: this.relayHome.describe() } : {}),
+    });
   }
 }
