@@ -71,6 +71,11 @@ export type EngineErrorCode =
   | 'ERR_TRANSFER_UNKNOWN'
   /** The peer broke the transfer protocol (bad token, chunk out of order, wrong length). */
   | 'ERR_TRANSFER_PROTOCOL'
+  // ---- application connections (library API)
+  /** A message broke the connection's agreed data type or fixed size (strict: the connection closes on both sides). */
+  | 'ERR_APP_VIOLATION'
+  /** An AbortSignal cancelled the call. */
+  | 'ERR_ABORTED'
   | 'ERR_INTERNAL';
 
 export class EngineError extends Error {

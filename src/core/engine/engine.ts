@@ -21,7 +21,8 @@ import { bulkAlpnHandler, transferPeerService } from '../transfer/transfer-peer-
 import type { Outbox, OutboxItem } from '../outbox/outbox.js';
 import type { OutboxEntry } from '../outbox/outbox-entry.js';
 import type { PairingManager } from '../pairing/pairing-manager.js';
-import { ALPN_BULK } from '../tls/tls-options.js';
+import { ALPN_APP, ALPN_BULK } from '../tls/tls-options.js';
+import { AppConnections } from '../app/app-service.js';
 import type { TransferManager } from '../transfer/transfer-manager.js';
 import { createPairing } from './engine-pairing.js';
 import { openServices } from './engine-services.js';
@@ -58,6 +59,8 @@ export class Engine implements EngineHandle {
   private sends!: FileSends;
   private readonly notices = new NoticeBoard();
   private readonly outboxCommands: OutboxCommands;
+  /** Application connections (the library API), each its own TLS connection of ALPN peerdeck-app/1. */
+  readonly apps: AppConnections;
   private stopping = false;
   private started = false;
 
@@ -120,6 +123,13 @@ export class Engine implements EngineHandle {
       cancel: (id) => this.cancelTransfer(id),
       waitFor: (pred, ms) => this.waitFor(pred, ms),
     });
+    this.apps = new AppConnections({
+      clock: this.clock,
+      isPinned: (id) => !!this.o.store.getPin(id),
+      nameOf: (id) => this.nameOf(id),
+      waitOnline: (id, ms) => (this.connections.want(id, 0), this.waitFor(() => this.connections.isOnline(id), ms)),
+      dial: (id) => this.connections.dialPeer(id, ALPN_APP),
+    });
     this.publisher = new SnapshotPublisher<EngineSnapshot>(this.buildSnapshot(), this.clock, undefined, () => this.buildSnapshot());
   }
 
@@ -143,6 +153,7 @@ export class Engine implements EngineHandle {
       onError: (err) => this.backgroundError(err),
     }));
     this.connections.handle(ALPN_BULK, bulkAlpnHandler(this.transfers, (id) => !!this.o.store.getPin(id)));
+    this.connections.handle(ALPN_APP, this.apps.alpnHandler());
     // Registration order is the order services hear a peer come online or go offline.
     this.services.register(chatPeerService(this.chat, (p) => this.bg(p)));
     this.services.register(transferPeerService(this.transfers));
@@ -158,6 +169,7 @@ export class Engine implements EngineHandle {
     this.stopping = true;
     this.connections.beginStop();
     this.pairing.abortAll();
+    this.apps.stop();
     this.outbox?.stop();
     this.chat?.stop();
     await this.transfers?.stop().catch(() => {});

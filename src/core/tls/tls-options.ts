@@ -32,8 +32,10 @@ export const ALPN_SESSION = 'peerdeck/1';
 export const ALPN_PAIRING = 'peerdeck-pair/1';
 /** Bulk chunk data, on its own connection so control traffic never queues behind it. */
 export const ALPN_BULK = 'peerdeck-bulk/1';
+/** A library application connection (src/core/app/): one TLS connection each, its own TCP window. */
+export const ALPN_APP = 'peerdeck-app/1';
 
-export const PEERDECK_ALPNS = [ALPN_SESSION, ALPN_PAIRING, ALPN_BULK] as const;
+export const PEERDECK_ALPNS = [ALPN_SESSION, ALPN_PAIRING, ALPN_BULK, ALPN_APP] as const;
 export type PeerdeckAlpn = (typeof PEERDECK_ALPNS)[number];
 
 export function isPeerdeckAlpn(value: unknown): value is PeerdeckAlpn {
