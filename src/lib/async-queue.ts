@@ -29,7 +29,10 @@ export class AsyncQueue<T> implements AsyncIterableIterator<T> {
     if (this.done) return;
     this.done = true;
     this.failure = err;
-    for (const w of this.waiters.splice(0)) (err ? w.reject(err) : w.resolve({ done: true, value: undefined }));
+    for (const w of this.waiters.splice(0)) {
+      if (err) w.reject(err);
+      else w.resolve({ done: true, value: undefined });
+    }
     for (const fn of this.endHooks.splice(0)) fn();
   }
 

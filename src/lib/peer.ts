@@ -164,8 +164,8 @@ export class Peer extends EventEmitter<PeerEvents> {
   }
 
   /** Open an application connection to a pinned peer (device ID, prefix or pinned name). */
-  connect<T = unknown>(peer: string, opts: ConnectOptions): Promise<Connection<T>> {
-    return this.engine.apps.connect(this.resolve(peer), opts) as Promise<Connection<T>>;
+  async connect<T = unknown>(peer: string, opts: ConnectOptions): Promise<Connection<T>> {
+    return (await this.engine.apps.connect(this.resolve(peer), opts)) as Connection<T>;
   }
 
   /** Incoming connection requests, oldest iterator first (while one runs, no 'connection-request' event fires). */

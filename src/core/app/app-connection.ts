@@ -231,7 +231,10 @@ export class Connection<T = unknown> extends EventEmitter<ConnectionEvents> impl
   private settleDrainers(err?: unknown): void {
     const all = [...this.drainers];
     this.drainers.clear();
-    for (const d of all) (err ? d.reject(err) : d.resolve());
+    for (const d of all) {
+      if (err) d.reject(err);
+      else d.resolve();
+    }
   }
 
   private finish(reason: EngineError | null): void {

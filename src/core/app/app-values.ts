@@ -51,7 +51,7 @@ export function decodeAppValue(type: AppDataType, body: Buffer): unknown {
       case 'json':
         return JSON.parse(utf8.decode(body));
       case 'structured':
-        return cborDecode(body);
+        return cborDecode(new Uint8Array(body.buffer, body.byteOffset, body.length));
     }
   } catch (err) {
     throw new EngineError('ERR_APP_VIOLATION', `a ${type} message that does not decode: ${(err as Error).message}`, 'peer-fault', { cause: err });
