@@ -154,8 +154,10 @@ async function startEngine(
     // Serve the control socket as soon as we own the identity, so other commands find us.
     // Attached dashboards are served on the same socket; one asking to stop the engine ends this
     // process the way SIGTERM does (listen, receive, a dashboard, a daemon: each shuts down cleanly on it).
+    // An engine inside an application (the library) is the application's to stop, never a dashboard's.
     const onStop = () => process.kill(process.pid, 'SIGTERM');
-    await claim.startControlServer(withDashboardService(handler, { engine, version: peerdeckVersion(), onStop }));
+    const stopRefused = host?.kind === 'library' ? `the engine runs inside an application (pid ${process.pid}); stop it there` : undefined;
+    await claim.startControlServer(withDashboardService(handler, { engine, version: peerdeckVersion(), onStop, ...(stopRefused ? { stopRefused } : {}) }));
     await engine.start();
   } catch (err) {
     offEvents?.();

@@ -80,6 +80,11 @@ export type EngineErrorCode =
   | 'ERR_RELAY_UNAVAILABLE'
   /** We know no public key (certificate) for the recipient yet, so nothing can be sealed to it. */
   | 'ERR_RELAY_NO_KEY'
+  // ---- application connections (library API)
+  /** A message broke the connection's agreed data type or fixed size (strict: the connection closes on both sides). */
+  | 'ERR_APP_VIOLATION'
+  /** An AbortSignal cancelled the call. */
+  | 'ERR_ABORTED'
   | 'ERR_INTERNAL';
 
 export class EngineError extends Error {

@@ -21,11 +21,11 @@ import { dialTls } from '../tls/tls-dialer.js';
 import { onDeparture, onSighting } from './discovery-trust.js';
 import type { SessionContext } from './service.js';
 import { createTlsListener, type AuthorizeRequest, type TlsListener } from '../tls/tls-listener.js';
-import { ALPN_SESSION, type ALPN_BULK, type ALPN_PAIRING } from '../tls/tls-options.js';
+import { ALPN_SESSION, type ALPN_APP, type ALPN_BULK, type ALPN_PAIRING } from '../tls/tls-options.js';
 import { PeerDirectory, type PeerRecord } from './peer-directory.js';
 import { parseAddress, Redialer, type HostPort } from './redialer.js';
 
-export type Alpn = typeof ALPN_SESSION | typeof ALPN_PAIRING | typeof ALPN_BULK;
+export type Alpn = typeof ALPN_SESSION | typeof ALPN_PAIRING | typeof ALPN_BULK | typeof ALPN_APP;
 
 /** Who takes inbound connections of one (non-session) ALPN. */
 export interface AlpnHandler {

@@ -38,6 +38,8 @@ export interface DashboardServiceOptions {
   intervalMs?: number;
   /** Asked to stop the engine by an attached dashboard; called after the reply went out. */
   onStop?: () => void;
+  /** Why a dashboard may not stop this engine (it runs inside someone's application); absent: it may. */
+  stopRefused?: string;
 }
 
 const id = z.string().min(1).max(200);
@@ -123,6 +125,7 @@ export function withDashboardService(base: ControlHandler, opts: DashboardServic
       case 'call':
         return call(params);
       case 'stop':
+        if (opts.stopRefused) throw new EngineError('ERR_USAGE', opts.stopRefused, 'usage');
         if (opts.onStop) setImmediate(opts.onStop);
         else void engine.shutdown();
         return { stopping: true };

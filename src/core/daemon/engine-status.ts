@@ -5,7 +5,7 @@
 import type { EngineSnapshot } from '../engine-api.js';
 
 /** Which command hosts the engine. */
-export type EngineHostKind = 'daemon' | 'listen' | 'receive' | 'dashboard' | 'command';
+export type EngineHostKind = 'daemon' | 'listen' | 'receive' | 'dashboard' | 'command' | 'library';
 
 export interface EngineStatus {
   running: true;

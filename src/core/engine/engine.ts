@@ -24,7 +24,8 @@ import { bulkAlpnHandler, transferPeerService } from '../transfer/transfer-peer-
 import type { Outbox, OutboxItem } from '../outbox/outbox.js';
 import type { OutboxEntry } from '../outbox/outbox-entry.js';
 import type { PairingManager } from '../pairing/pairing-manager.js';
-import { ALPN_BULK } from '../tls/tls-options.js';
+import { ALPN_APP, ALPN_BULK } from '../tls/tls-options.js';
+import { AppConnections } from '../app/app-service.js';
 import type { TransferManager } from '../transfer/transfer-manager.js';
 import { createPairing } from './engine-pairing.js';
 import { openServices } from './engine-services.js';
@@ -64,6 +65,8 @@ export class Engine implements EngineHandle {
   private readonly notices = new NoticeBoard();
   private readonly outboxCommands: OutboxCommands;
   private readonly trust: TrustCommands;
+  /** Application connections (the library API), each its own TLS connection of ALPN peerdeck-app/1. */
+  readonly apps: AppConnections;
   private stopping = false;
   private started = false;
   /** The store's settings (`peerdeck config`), given by whoever opened the store (runtime.ts). */
@@ -133,6 +136,13 @@ export class Engine implements EngineHandle {
     this.relayHome = o.relay
       ? new RelayHome({ ...o.relay, identity: o.identity, clock: this.clock, random: this.random, changed: () => this.changed() })
       : undefined;
+    this.apps = new AppConnections({
+      clock: this.clock,
+      isPinned: (id) => !!this.o.store.getPin(id),
+      nameOf: (id) => this.nameOf(id),
+      waitOnline: (id, ms) => (this.connections.want(id, 0), this.waitFor(() => this.connections.isOnline(id), ms)),
+      dial: (id) => this.connections.dialPeer(id, ALPN_APP),
+    });
     this.publisher = new SnapshotPublisher<EngineSnapshot>(this.buildSnapshot(), this.clock, undefined, () => this.buildSnapshot());
   }
 
@@ -156,6 +166,7 @@ export class Engine implements EngineHandle {
       onError: (err) => this.backgroundError(err),
     }));
     this.connections.handle(ALPN_BULK, bulkAlpnHandler(this.transfers, (id) => !!this.o.store.getPin(id)));
+    this.connections.handle(ALPN_APP, this.apps.alpnHandler());
     // Registration order is the order services hear a peer come online or go offline.
     this.services.register(chatPeerService(this.chat, (p) => this.bg(p)));
     this.services.register(transferPeerService(this.transfers));
@@ -186,6 +197,7 @@ export class Engine implements EngineHandle {
     this.connections.beginStop();
     this.pairing.abortAll();
     this.relayHome?.stop();
+    this.apps.stop();
     this.outbox?.stop();
     this.chat?.stop();
     await this.transfers?.stop().catch(() => {});

@@ -18,6 +18,7 @@ import { inspectNegotiated, type NegotiationFailure } from './negotiated.js';
 import { PeerSocket } from './peer-socket.js';
 import { DEFAULT_PREAUTH_LIMITS, PreauthBudget, type PreauthLimits, type PreauthRefusal } from './preauth-budget.js';
 import {
+  ALPN_APP,
   ALPN_BULK,
   ALPN_SESSION,
   FIRST_BYTES_TIMEOUT_MS,
@@ -269,7 +270,7 @@ export class TlsListener extends EventEmitter<TlsListenerEvents> {
   private decide(key: string, p: Pending, socket: TLSSocket, req: AuthorizeRequest, accept: boolean): void {
     if (p.done) return; // timed out or closed while the engine was deciding
     this.finishPending(key, p);
-    if (accept && (req.alpn === ALPN_SESSION || req.alpn === ALPN_BULK)) this.budget.markKnown(req.remoteAddress);
+    if (accept && (req.alpn === ALPN_SESSION || req.alpn === ALPN_BULK || req.alpn === ALPN_APP)) this.budget.markKnown(req.remoteAddress);
     if (!accept || socket.destroyed || !this.listening) {
       const reason: RejectReason = accept ? 'closed-early' : 'unauthorized';
       socket.destroy();

@@ -32,12 +32,14 @@ export const ALPN_SESSION = 'peerdeck/1';
 export const ALPN_PAIRING = 'peerdeck-pair/1';
 /** Bulk chunk data, on its own connection so control traffic never queues behind it. */
 export const ALPN_BULK = 'peerdeck-bulk/1';
+/** A library application connection (src/core/app/): one TLS connection each, its own TCP window. */
+export const ALPN_APP = 'peerdeck-app/1';
 
 /** Client ⇄ relay (src/relay/, protocol/relay/): a relay's listener offers only this one, a peer's never. */
 export const ALPN_RELAY = 'peerdeck-relay/1';
 
 /** What a peer's listener offers. */
-export const PEERDECK_ALPNS = [ALPN_SESSION, ALPN_PAIRING, ALPN_BULK] as const;
+export const PEERDECK_ALPNS = [ALPN_SESSION, ALPN_PAIRING, ALPN_BULK, ALPN_APP] as const;
 /** What a relay's listener offers. */
 export const RELAY_ALPNS = [ALPN_RELAY] as const;
 /** Every ALPN this build speaks (a listener offers a subset: PEERDECK_ALPNS or RELAY_ALPNS). */

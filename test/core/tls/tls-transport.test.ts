@@ -5,7 +5,7 @@ import { systemClock } from '../../../src/core/clock.js';
 import { isEngineError } from '../../../src/core/errors.js';
 import { dialTls } from '../../../src/core/tls/tls-dialer.js';
 import type { AuthorizeRequest } from '../../../src/core/tls/tls-listener.js';
-import { ALPN_BULK, ALPN_PAIRING, ALPN_SESSION, PEERDECK_ALPNS } from '../../../src/core/tls/tls-options.js';
+import { ALPN_APP, ALPN_BULK, ALPN_PAIRING, ALPN_SESSION, PEERDECK_ALPNS } from '../../../src/core/tls/tls-options.js';
 import { testIdentity } from '../../helpers/certs.js';
 import { closeReason, collect, rawTlsClient, sleep, startListener, until, type ListenerHarness } from './harness.js';
 
@@ -76,8 +76,8 @@ describe('mutual TLS listener + dialer', () => {
       expect(s.alpn).toBe(alpn);
       s.close();
     }
-    await until(() => seen.length === 3);
-    expect(seen).toEqual([ALPN_SESSION, ALPN_PAIRING, ALPN_BULK]);
+    await until(() => seen.length === 4);
+    expect(seen).toEqual([ALPN_SESSION, ALPN_PAIRING, ALPN_BULK, ALPN_APP]);
   });
 
   it('both ends export the same keying material (pairing code input)', async () => {
