@@ -21,10 +21,10 @@
  * Caps: MAX_CONTROL_BYTES per control frame, except CHAT (MAX_CHAT_FRAME_BYTES) and
  * the transfer manifests OFFER, OFFER_ACCEPT, TRANSFER_DONE (MAX_MANIFEST_FRAME_BYTES).
  */
-import { encodeFrame, type Frame, type FrameLimits } from '../frame.js';
-import { FrameDecoder } from '../frame-decoder.js';
-import { ProtocolError } from '../errors.js';
+import type { Frame, FrameLimits } from '../frame.js';
+import type { FrameDecoder } from '../frame-decoder.js';
 import type { MessageCodec, MessageOf } from './codec.js';
+import { createRegistry } from './registry.js';
 import { chatCodecs } from './chat.js';
 import { heartbeatCodecs } from './heartbeat.js';
 import { pairingCodecs } from './pairing.js';
@@ -50,55 +50,17 @@ type AnyCodec = MessageCodec<Message>;
 /** All codecs, in table order. */
 export const MESSAGE_CODECS: readonly AnyCodec[] = CODECS as unknown as readonly AnyCodec[];
 
-const byType = new Map<string, AnyCodec>();
-const byFrameType = new Map<number, AnyCodec>();
-for (const codec of MESSAGE_CODECS) {
-  const clash = byType.get(codec.type) ?? byFrameType.get(codec.frameType);
-  if (clash) throw new Error(`message registry: ${codec.type} clashes with ${clash.type}`);
-  if (!Number.isInteger(codec.frameType) || codec.frameType < 1 || codec.frameType > 0xff) {
-    throw new Error(`message registry: ${codec.type} has frame type ${codec.frameType}, not a byte in 1..255`);
-  }
-  byType.set(codec.type, codec);
-  byFrameType.set(codec.frameType, codec);
-}
+const registry = createRegistry<Message>('message', MESSAGE_CODECS, { min: 1, max: 0xff });
 
 /** The frame type byte of a message type. */
-export function frameTypeOf(type: MessageType): number {
-  return byType.get(type)!.frameType;
-}
-
+export const frameTypeOf: (type: MessageType) => number = registry.frameTypeOf;
 /** The message type carried by a frame type byte, or undefined if unknown. */
-export function messageTypeOf(frameType: number): MessageType | undefined {
-  return byFrameType.get(frameType)?.type;
-}
-
+export const messageTypeOf: (frameType: number) => MessageType | undefined = registry.messageTypeOf;
 /** Frame caps for FrameDecoder: each registered type's limit; unknown bytes are refused. */
-export const messageFrameLimits: FrameLimits = (type) => byFrameType.get(type)?.maxPayloadBytes;
-
+export const messageFrameLimits: FrameLimits = registry.frameLimits;
 /** A decoder that accepts exactly the registered frame types. */
-export function createMessageDecoder(): FrameDecoder {
-  return new FrameDecoder(messageFrameLimits);
-}
-
+export const createMessageDecoder: () => FrameDecoder = registry.createDecoder;
 /** A whole frame for `msg`. Throws ProtocolError if it breaks its schema or its frame cap. */
-export function encodeMessage(msg: Message): Buffer {
-  const codec = byType.get(msg.type);
-  if (!codec) throw new ProtocolError('ERR_UNKNOWN_FRAME_TYPE', `no codec for message type ${String(msg.type)}`);
-  const payload = codec.encode(msg);
-  if (payload.length > codec.maxPayloadBytes) {
-    throw new ProtocolError('ERR_FRAME_TOO_LARGE', `${msg.type} is ${payload.length} bytes, cap is ${codec.maxPayloadBytes}`);
-  }
-  return encodeFrame(codec.frameType, payload);
-}
-
+export const encodeMessage: (msg: Message) => Buffer = registry.encode;
 /** The message in a frame. Throws only ProtocolError (unknown type, over the cap, malformed body). */
-export function decodeMessage(frame: Frame): Message {
-  const codec = byFrameType.get(frame.type);
-  if (!codec) {
-    throw new ProtocolError('ERR_UNKNOWN_FRAME_TYPE', `unknown frame type 0x${frame.type.toString(16).padStart(2, '0')}`);
-  }
-  if (frame.payload.length > codec.maxPayloadBytes) {
-    throw new ProtocolError('ERR_FRAME_TOO_LARGE', `${codec.type} is ${frame.payload.length} bytes, cap is ${codec.maxPayloadBytes}`);
-  }
-  return codec.decode(frame.payload);
-}
+export const decodeMessage: (frame: Frame) => Message = registry.decode;

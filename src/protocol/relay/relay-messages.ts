@@ -21,9 +21,9 @@
  *   0x6A..0x6F reserved (SPLICE later)
  */
 import * as z from 'zod';
-import { ProtocolError } from '../errors.js';
-import { encodeFrame, type Frame, type FrameLimits } from '../frame.js';
-import { FrameDecoder } from '../frame-decoder.js';
+import type { Frame, FrameLimits } from '../frame.js';
+import type { FrameDecoder } from '../frame-decoder.js';
+import { createRegistry } from '../messages/registry.js';
 import { isDeviceId } from '../device-id.js';
 import { jsonCodec, reasonSchema, uintSchema, type MessageCodec, type MessageOf } from '../messages/codec.js';
 import { MAX_ENVELOPE_BYTES } from './envelope.js';
@@ -116,39 +116,10 @@ export type RelayMessageOfType<K extends RelayMessageType> = Extract<RelayMessag
 type AnyCodec = MessageCodec<RelayMessage>;
 export const RELAY_CODECS: readonly AnyCodec[] = CODECS as unknown as readonly AnyCodec[];
 
-const byType = new Map<string, AnyCodec>();
-const byFrameType = new Map<number, AnyCodec>();
-for (const codec of RELAY_CODECS) {
-  if (byType.has(codec.type) || byFrameType.has(codec.frameType)) throw new Error(`relay registry: ${codec.type} clashes`);
-  if (codec.frameType < 0x60 || codec.frameType > 0x6f) throw new Error(`relay registry: ${codec.type} is outside 0x60..0x6f`);
-  byType.set(codec.type, codec);
-  byFrameType.set(codec.frameType, codec);
-}
+const registry = createRegistry<RelayMessage>('relay', RELAY_CODECS, { min: 0x60, max: 0x6f });
 
-export const relayFrameLimits: FrameLimits = (type) => byFrameType.get(type)?.maxPayloadBytes;
-
+export const relayFrameLimits: FrameLimits = registry.frameLimits;
 /** A decoder that accepts exactly the relay frame types. */
-export function createRelayDecoder(): FrameDecoder {
-  return new FrameDecoder(relayFrameLimits);
-}
-
-export function encodeRelayMessage(msg: RelayMessage): Buffer {
-  const codec = byType.get(msg.type);
-  if (!codec) throw new ProtocolError('ERR_UNKNOWN_FRAME_TYPE', `no relay codec for ${String(msg.type)}`);
-  const payload = codec.encode(msg);
-  if (payload.length > codec.maxPayloadBytes) {
-    throw new ProtocolError('ERR_FRAME_TOO_LARGE', `${msg.type} is ${payload.length} bytes, cap is ${codec.maxPayloadBytes}`);
-  }
-  return encodeFrame(codec.frameType, payload);
-}
-
-export function decodeRelayMessage(frame: Frame): RelayMessage {
-  const codec = byFrameType.get(frame.type);
-  if (!codec) {
-    throw new ProtocolError('ERR_UNKNOWN_FRAME_TYPE', `unknown relay frame type 0x${frame.type.toString(16).padStart(2, '0')}`);
-  }
-  if (frame.payload.length > codec.maxPayloadBytes) {
-    throw new ProtocolError('ERR_FRAME_TOO_LARGE', `${codec.type} is ${frame.payload.length} bytes, cap is ${codec.maxPayloadBytes}`);
-  }
-  return codec.decode(frame.payload);
-}
+export const createRelayDecoder: () => FrameDecoder = registry.createDecoder;
+export const encodeRelayMessage: (msg: RelayMessage) => Buffer = registry.encode;
+export const decodeRelayMessage: (frame: Frame) => RelayMessage = registry.decode;
