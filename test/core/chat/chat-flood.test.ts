@@ -18,8 +18,7 @@ import { RawSession } from './helpers/raw-session.js';
 
 const N = Number(process.env.PEERDECK_CHAT_FLOOD_N ?? 10_000);
 const RSS_LIMIT = 250 * 1e6;
-const REGISTER_TS = fileURLToPath(new URL('../discovery/fixtures/register-ts.mjs', import.meta.url));
-const CHILD = fileURLToPath(new URL('./fixtures/engine-child.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('./fixtures/engine-child.mjs', import.meta.url));
 
 type Line = { type: string; [k: string]: unknown };
 
@@ -42,7 +41,7 @@ class Victim {
   static async start(trust: number[]): Promise<Victim> {
     const root = tempDir();
     const opts = { identity: 0, configDir: path.join(root, 'cfg'), downloads: path.join(root, 'dl'), trust };
-    const v = new Victim(spawn(process.execPath, ['--expose-gc', '--import', REGISTER_TS, CHILD, JSON.stringify(opts)], { stdio: ['pipe', 'pipe', 'pipe'] }));
+    const v = new Victim(spawn(process.execPath, ['--expose-gc', CHILD, JSON.stringify(opts)], { stdio: ['pipe', 'pipe', 'pipe'] }));
     const ready = await v.wait((l) => l.type === 'ready' || l.type === 'fatal', 30_000);
     if (ready.type === 'fatal') throw new Error(String(ready.message));
     v.port = ready.port as number;
@@ -107,14 +106,7 @@ async function probeAck(s: RawSession, id: string): Promise<number> {
   return performance.now() - t0;
 }
 
-let warmed = false;
 async function run(peers: number[]): Promise<void> {
-  if (!warmed) {
-    // A first child pays for transpiling the TypeScript sources (cached afterwards): keep it out of the figures.
-    const warm = await Victim.start([]);
-    warm.kill();
-    warmed = true;
-  }
   victim = await Victim.start(peers);
   const before = await victim.stats();
   const opened = await Promise.all(peers.map((p) => RawSession.open(p, victim!.port, victim!.deviceId)));
