@@ -83,6 +83,8 @@ export class Peer extends EventEmitter<PeerEvents> {
   private readonly ops: Operations;
   private readonly offs: (() => void)[] = [];
   private readonly requestQueues = new Set<AsyncQueue<ConnectionRequest>>();
+  /** Open iterators (discover(), requests()), ended by close(). */
+  private readonly queues = new Set<{ end(): void }>();
   private closing: Promise<void> | undefined;
 
   /** Use createPeer(). */
@@ -120,7 +122,13 @@ export class Peer extends EventEmitter<PeerEvents> {
     return [...this.engine.snapshotNow().peers];
   }
 
-  /** Peers seen on the network: those known now, then each new sighting, until `signal` aborts or close(). */
+  /**
+   * Peers seen on the network: first those known now (not offline, with an
+   * address), then each new sighting (a discovery announcement, or a pinned
+   * peer's session coming up), until `signal` aborts (the pending next()
+   * rejects with AbortError), `return()` or close(). A peer is yielded again
+   * when its address, port or `verified` changes.
+   */
   discover(opts: { signal?: AbortSignal } = {}): AsyncIterableIterator<DiscoveredPeer> {
     const q = new AsyncQueue<DiscoveredPeer>(opts.signal);
     const seen = new Map<DeviceId, string>();
@@ -130,13 +138,21 @@ export class Peer extends EventEmitter<PeerEvents> {
       seen.set(p.deviceId, key);
       q.push(p);
     };
-    for (const v of this.peers()) {
+    const fromView = (v: PeerView) => {
       const m = v.address ? /^(.*):(\d+)$/.exec(v.address) : null;
-      if (m && v.state !== 'offline') offer({ deviceId: v.deviceId, name: v.name, address: m[1]!, port: Number(m[2]), verified: v.verified });
-    }
-    const off = this.engine.events.on('peer-discovered', (e) => offer({ ...e }));
-    q.onEnd(off);
-    this.offs.push(() => q.end());
+      if (m && v.state !== 'offline') offer({ deviceId: v.deviceId, name: v.name, address: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]), verified: v.verified });
+    };
+    for (const v of this.peers()) fromView(v);
+    const offs = [
+      this.engine.events.on('peer-discovered', (e) => offer({ deviceId: e.deviceId, name: e.name, address: e.address, port: e.port, verified: e.verified })),
+      // A pinned peer whose session came up (dialled or dialling in) is seen too, with the address the snapshot knows it by.
+      this.engine.events.on('peer-online', (e) => {
+        const v = this.peers().find((p) => p.deviceId === e.deviceId);
+        if (v) fromView(v);
+      }),
+    ];
+    q.onEnd(() => offs.forEach((off) => off()));
+    this.endOnClose(q);
     this.engine.query();
     return q;
   }
@@ -173,7 +189,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     const q = new AsyncQueue<ConnectionRequest>(opts.signal);
     this.requestQueues.add(q);
     q.onEnd(() => this.requestQueues.delete(q));
-    this.offs.push(() => q.end());
+    this.endOnClose(q);
     return q;
   }
 
@@ -198,9 +214,16 @@ export class Peer extends EventEmitter<PeerEvents> {
   close(): Promise<void> {
     this.closing ??= (async () => {
       for (const off of this.offs.splice(0)) off();
+      for (const q of [...this.queues]) q.end();
       await this.run.close();
     })();
     return this.closing;
+  }
+
+  /** close() ends `q`; a queue that ended before is forgotten (many short-lived iterators do not pile up). */
+  private endOnClose(q: { end(): void; onEnd(fn: () => void): void }): void {
+    this.queues.add(q);
+    q.onEnd(() => this.queues.delete(q));
   }
 
   private resolve(peer: string): DeviceId {
