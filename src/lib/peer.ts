@@ -39,6 +39,12 @@ export interface PeerOptions {
   peers?: (string | { host: string; port: number })[];
   /** Where files received through sendFiles land. */
   downloadsDir?: string;
+  /**
+   * Home relay ("home peer"): "host:port", or "host:port#DEVICE_ID" to pin its ID
+   * ("none": no relay; default: the stored `relay` setting). A relay pinned on
+   * first use is written back only into the stored setting, not from this option.
+   */
+  relay?: string;
 }
 
 export interface DiscoveredPeer {
@@ -115,6 +121,11 @@ export class Peer extends EventEmitter<PeerEvents> {
   /** The TCP port this peer listens on. */
   get port(): number {
     return this.engine.port;
+  }
+
+  /** The home relay's state ("host:port registered [ID]", "… connecting (…)"), undefined without a relay. */
+  get relay(): string | undefined {
+    return this.engine.snapshotNow().self.relay;
   }
 
   /** Peers known now: pinned ones and those discovery has seen. */
@@ -265,6 +276,7 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       ...(options.broadcast !== undefined ? { broadcast: options.broadcast } : {}),
       ...(peers !== undefined ? { peers } : {}),
       ...(options.downloadsDir !== undefined ? { downloads: options.downloadsDir } : {}),
+      ...(options.relay !== undefined ? { relay: options.relay } : {}),
     },
     undefined,
     { kind: 'library' },
