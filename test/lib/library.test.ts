@@ -94,6 +94,18 @@ describe('peerdeck library', () => {
     await expect(c1.read()).rejects.toMatchObject({ code: 'ERR_APP_VIOLATION' });
   });
 
+  it('fixed size, non-strict: a message of another size is dropped and reported, the connection goes on', async () => {
+    const [c1, c2] = await pairOfConnections<Uint8Array>({ type: 'bytes', size: 4 });
+    expect(c2).toMatchObject({ type: 'bytes', size: 4, strict: false });
+    const reported = new Promise((resolve) => c2.once('violation', resolve));
+    await c1.send(new Uint8Array(5), { unchecked: true });
+    await c1.send(new Uint8Array([1, 2, 3, 4]));
+    expect(await reported).toMatchObject({ code: 'ERR_APP_VIOLATION' });
+    expect([...((await c2.read()).value as Uint8Array)]).toEqual([1, 2, 3, 4]);
+    expect(c2.violations).toBe(1);
+    c1.close();
+  });
+
   it('non-strict: a message of another type is dropped and reported', async () => {
     const [c1, c2] = await pairOfConnections<unknown>({ type: 'json' });
     const reported = new Promise((resolve) => c2.once('violation', resolve));
