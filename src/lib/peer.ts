@@ -13,7 +13,7 @@ import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import type { DeviceId } from '../protocol/device-id.js';
 import type { Connection } from '../core/app/app-connection.js';
-import { abortPromise } from '../core/app/app-errors.js';
+import { AbortError, abortPromise } from '../core/app/app-errors.js';
 import type { ConnectOptions, ConnectionRequest } from '../core/app/app-service.js';
 import type { PeerView } from '../core/engine-api.js';
 import type { Engine, PinnedPeer } from '../core/engine/engine.js';
@@ -72,6 +72,8 @@ export interface PairOptions {
   confirm(code: string): boolean | Promise<boolean>;
   /** How long to wait for the other side to confirm (default 120 s). */
   timeoutMs?: number;
+  /** Cancel: pair() rejects with AbortError (ERR_ABORTED) and the pairing is turned down. */
+  signal?: AbortSignal;
 }
 
 export interface PeerEvents {
@@ -180,14 +182,25 @@ export class Peer extends EventEmitter<PeerEvents> {
    * 6-digit commit-reveal code; resolves with the now pinned peer.
    */
   async pair(peer: string, opts: PairOptions): Promise<{ deviceId: DeviceId; name: string }> {
-    const r = await this.ops.pair({ peer });
-    const ok = await opts.confirm(r.code);
-    const answer = await this.ops.pairAnswer({ peer: r.pairingId, accept: ok, code: r.code, waitMs: opts.timeoutMs ?? 120_000 });
-    if (!ok) throw new EngineError('ERR_PAIRING_REJECTED', 'the code was not confirmed', 'usage');
-    if (!answer.paired) {
-      throw new EngineError(answer.code === 'CODE_MISMATCH' ? 'ERR_PAIRING_CODE_MISMATCH' : answer.code === 'REJECTED' ? 'ERR_PAIRING_REJECTED' : 'ERR_PAIRING_ABORTED', answer.message ?? 'pairing failed', 'retryable');
+    const abort = abortPromise(opts.signal, 'pair');
+    const started = this.ops.pair({ peer });
+    started.catch(() => {});
+    try {
+      const r = await Promise.race([started, abort.promise]);
+      const ok = await Promise.race([Promise.resolve(opts.confirm(r.code)), abort.promise]);
+      const answer = await Promise.race([this.ops.pairAnswer({ peer: r.pairingId, accept: ok, code: r.code, waitMs: opts.timeoutMs ?? 120_000 }), abort.promise]);
+      if (!ok) throw new EngineError('ERR_PAIRING_REJECTED', 'the code was not confirmed', 'usage');
+      if (!answer.paired) {
+        throw new EngineError(answer.code === 'CODE_MISMATCH' ? 'ERR_PAIRING_CODE_MISMATCH' : answer.code === 'REJECTED' ? 'ERR_PAIRING_REJECTED' : 'ERR_PAIRING_ABORTED', answer.message ?? 'pairing failed', 'retryable');
+      }
+      return { deviceId: r.deviceId, name: r.name };
+    } catch (err) {
+      // Aborted: turn the pairing down, so neither side is left waiting (and nothing is pinned).
+      if (err instanceof AbortError) void started.then((r) => this.ops.pairAnswer({ peer: r.pairingId, accept: false })).catch(() => {});
+      throw err;
+    } finally {
+      abort.off();
     }
-    return { deviceId: r.deviceId, name: r.name };
   }
 
   /** Open an application connection to a pinned peer (device ID, prefix or pinned name). */

@@ -58,3 +58,16 @@ it('pair(): the other side rejects, pair() fails with a typed error and nothing 
   expect(a.trust.list().map((p) => p.deviceId)).not.toContain(c.deviceId);
   expect(c.trust.list()).toEqual([]);
 });
+
+it('pair(): an AbortSignal cancels the wait with ERR_ABORTED, and nothing is pinned', { timeout: 30_000 }, async () => {
+  const ac = new AbortController();
+  const seen = new Promise<PairingRequest>((resolve) => c.once('pairing-request', resolve)); // c never answers
+  const pending = a.pair(`127.0.0.1:${c.port}`, { confirm: () => true, signal: ac.signal, timeoutMs: 20_000 });
+  await seen;
+  const t0 = Date.now();
+  ac.abort();
+  await expect(pending).rejects.toMatchObject({ code: 'ERR_ABORTED' });
+  expect(Date.now() - t0).toBeLessThan(1_000);
+  expect(a.trust.list().map((p) => p.deviceId)).not.toContain(c.deviceId);
+  expect(c.trust.list()).toEqual([]);
+});
