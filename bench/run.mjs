@@ -24,6 +24,7 @@ import dashboardCase from './cases/dashboard.mjs';
 import resumeCase from './cases/resume.mjs';
 import { filesPeerdeck, filesScp } from './cases/files.mjs';
 import { runPreauthBench } from './cases/preauth.mjs';
+import { runLibBench } from './cases/lib-messages.mjs';
 import { latencyEngine, latencyNoEngine, latencyScp } from './cases/latency.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -44,6 +45,16 @@ if (opts.cases.includes('preauth')) {
   const out = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'preauth.json');
   mkdirSync(path.dirname(out), { recursive: true });
   writeFileSync(out, `${JSON.stringify({ generated: new Date().toISOString(), ...preauth }, null, 2)}\n`);
+  if (!opts.cases.length) process.exit(0);
+}
+// The library's message throughput (1 KiB / 1 MiB bytes messages beside a bare Node TLS pipe): its own table too.
+if (opts.cases.includes('lib')) {
+  opts.cases = opts.cases.filter((c) => c !== 'lib');
+  const lib = await runLibBench({ repo: path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'), opts, log: (m) => process.stdout.write(`${m}\n`) })
+    .catch((err) => { process.stderr.write(`bench: lib: ${err.stack ?? err.message}\n`); process.exit(1); });
+  const out = path.join(path.dirname(fileURLToPath(import.meta.url)), 'results', 'lib.json');
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify({ generated: new Date().toISOString(), ...lib }, null, 2)}\n`);
   if (!opts.cases.length) process.exit(0);
 }
 

@@ -4,7 +4,8 @@
  * A Peer is this identity's engine (the same config dir, identity and pins as
  * the CLI); connections are typed (json, text, bytes, structured), optionally
  * fixed-size and strict, over mutual TLS to pinned peers only. See the README's
- * Library section for the wire format. Nothing here loads the dashboard (Ink,
+ * Library section and docs/library.md (the reference: every export, option,
+ * event and error code) for the wire format. Nothing here loads the dashboard (Ink,
  * React) or the CLI's flag parser (meow).
  */
 export { createPeer, Peer } from './lib/peer.js';

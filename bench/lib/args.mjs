@@ -7,7 +7,9 @@ export const USAGE = `Usage: npm run bench -- [flags]
   --files N       small files for case 7 (default 10000)
   --file-size N   size of each small file (default 4K)
   --cases LIST    comma-separated subset of: openssl,node,scp,peerdeck,dashboard,resume,files,latency (default all),
-                  or preauth (session open time under a pre-auth flood; run only when named)
+                  or preauth (session open time under a pre-auth flood; run only when named),
+                  or lib (library bytes connections, 1 KiB and 1 MiB messages, beside a bare Node TLS pipe;
+                  run only when named)
   --touch N       memory to touch once before timing (default: 8G, 2G with --quick; 0 = skip)
   --no-prefault   do not write-and-delete 2 × the payload in /dev/shm right before every timed run
   --no-quiet-vm   leave DAMON's reclaim and free page reporting running (the default, as root, pauses
@@ -29,7 +31,7 @@ export function parseSize(text, flag) {
 
 export const ALL_CASES = ['openssl', 'node', 'scp', 'peerdeck', 'dashboard', 'resume', 'files', 'latency'];
 /** Cases outside the throughput table, run only when named in --cases. */
-export const EXTRA_CASES = ['preauth'];
+export const EXTRA_CASES = ['preauth', 'lib'];
 
 export function parseArgs(argv) {
   const o = { size: undefined, runs: undefined, quick: false, files: 10_000, fileSize: 4096, cases: ALL_CASES, touch: undefined, prefault: true, quietVm: true, warmup: true, keep: false, out: undefined, help: false };

@@ -13,7 +13,7 @@ import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import type { DeviceId } from '../protocol/device-id.js';
 import type { Connection } from '../core/app/app-connection.js';
-import { abortPromise } from '../core/app/app-errors.js';
+import { AbortError, abortPromise } from '../core/app/app-errors.js';
 import type { ConnectOptions, ConnectionRequest } from '../core/app/app-service.js';
 import type { PeerView } from '../core/engine-api.js';
 import type { Engine, PinnedPeer } from '../core/engine/engine.js';
@@ -39,6 +39,12 @@ export interface PeerOptions {
   peers?: (string | { host: string; port: number })[];
   /** Where files received through sendFiles land. */
   downloadsDir?: string;
+  /**
+   * Home relay ("home peer"): "host:port", or "host:port#DEVICE_ID" to pin its ID
+   * ("none": no relay; default: the stored `relay` setting). A relay pinned on
+   * first use is written back only into the stored setting, not from this option.
+   */
+  relay?: string;
 }
 
 export interface DiscoveredPeer {
@@ -66,6 +72,8 @@ export interface PairOptions {
   confirm(code: string): boolean | Promise<boolean>;
   /** How long to wait for the other side to confirm (default 120 s). */
   timeoutMs?: number;
+  /** Cancel: pair() rejects with AbortError (ERR_ABORTED) and the pairing is turned down. */
+  signal?: AbortSignal;
 }
 
 export interface PeerEvents {
@@ -83,6 +91,8 @@ export class Peer extends EventEmitter<PeerEvents> {
   private readonly ops: Operations;
   private readonly offs: (() => void)[] = [];
   private readonly requestQueues = new Set<AsyncQueue<ConnectionRequest>>();
+  /** Open iterators (discover(), requests()), ended by close(). */
+  private readonly queues = new Set<{ end(): void }>();
   private closing: Promise<void> | undefined;
 
   /** Use createPeer(). */
@@ -115,12 +125,23 @@ export class Peer extends EventEmitter<PeerEvents> {
     return this.engine.port;
   }
 
+  /** The home relay's state ("host:port registered [ID]", "… connecting (…)"), undefined without a relay. */
+  get relay(): string | undefined {
+    return this.engine.snapshotNow().self.relay;
+  }
+
   /** Peers known now: pinned ones and those discovery has seen. */
   peers(): PeerView[] {
     return [...this.engine.snapshotNow().peers];
   }
 
-  /** Peers seen on the network: those known now, then each new sighting, until `signal` aborts or close(). */
+  /**
+   * Peers seen on the network: first those known now (not offline, with an
+   * address), then each new sighting (a discovery announcement, or a pinned
+   * peer's session coming up), until `signal` aborts (the pending next()
+   * rejects with AbortError), `return()` or close(). A peer is yielded again
+   * when its address, port or `verified` changes.
+   */
   discover(opts: { signal?: AbortSignal } = {}): AsyncIterableIterator<DiscoveredPeer> {
     const q = new AsyncQueue<DiscoveredPeer>(opts.signal);
     const seen = new Map<DeviceId, string>();
@@ -130,13 +151,21 @@ export class Peer extends EventEmitter<PeerEvents> {
       seen.set(p.deviceId, key);
       q.push(p);
     };
-    for (const v of this.peers()) {
+    const fromView = (v: PeerView) => {
       const m = v.address ? /^(.*):(\d+)$/.exec(v.address) : null;
-      if (m && v.state !== 'offline') offer({ deviceId: v.deviceId, name: v.name, address: m[1]!, port: Number(m[2]), verified: v.verified });
-    }
-    const off = this.engine.events.on('peer-discovered', (e) => offer({ ...e }));
-    q.onEnd(off);
-    this.offs.push(() => q.end());
+      if (m && v.state !== 'offline') offer({ deviceId: v.deviceId, name: v.name, address: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]), verified: v.verified });
+    };
+    for (const v of this.peers()) fromView(v);
+    const offs = [
+      this.engine.events.on('peer-discovered', (e) => offer({ deviceId: e.deviceId, name: e.name, address: e.address, port: e.port, verified: e.verified })),
+      // A pinned peer whose session came up (dialled or dialling in) is seen too, with the address the snapshot knows it by.
+      this.engine.events.on('peer-online', (e) => {
+        const v = this.peers().find((p) => p.deviceId === e.deviceId);
+        if (v) fromView(v);
+      }),
+    ];
+    q.onEnd(() => offs.forEach((off) => off()));
+    this.endOnClose(q);
     this.engine.query();
     return q;
   }
@@ -153,14 +182,25 @@ export class Peer extends EventEmitter<PeerEvents> {
    * 6-digit commit-reveal code; resolves with the now pinned peer.
    */
   async pair(peer: string, opts: PairOptions): Promise<{ deviceId: DeviceId; name: string }> {
-    const r = await this.ops.pair({ peer });
-    const ok = await opts.confirm(r.code);
-    const answer = await this.ops.pairAnswer({ peer: r.pairingId, accept: ok, code: r.code, waitMs: opts.timeoutMs ?? 120_000 });
-    if (!ok) throw new EngineError('ERR_PAIRING_REJECTED', 'the code was not confirmed', 'usage');
-    if (!answer.paired) {
-      throw new EngineError(answer.code === 'CODE_MISMATCH' ? 'ERR_PAIRING_CODE_MISMATCH' : answer.code === 'REJECTED' ? 'ERR_PAIRING_REJECTED' : 'ERR_PAIRING_ABORTED', answer.message ?? 'pairing failed', 'retryable');
+    const abort = abortPromise(opts.signal, 'pair');
+    const started = this.ops.pair({ peer });
+    started.catch(() => {});
+    try {
+      const r = await Promise.race([started, abort.promise]);
+      const ok = await Promise.race([Promise.resolve(opts.confirm(r.code)), abort.promise]);
+      const answer = await Promise.race([this.ops.pairAnswer({ peer: r.pairingId, accept: ok, code: r.code, waitMs: opts.timeoutMs ?? 120_000 }), abort.promise]);
+      if (!ok) throw new EngineError('ERR_PAIRING_REJECTED', 'the code was not confirmed', 'usage');
+      if (!answer.paired) {
+        throw new EngineError(answer.code === 'CODE_MISMATCH' ? 'ERR_PAIRING_CODE_MISMATCH' : answer.code === 'REJECTED' ? 'ERR_PAIRING_REJECTED' : 'ERR_PAIRING_ABORTED', answer.message ?? 'pairing failed', 'retryable');
+      }
+      return { deviceId: r.deviceId, name: r.name };
+    } catch (err) {
+      // Aborted: turn the pairing down, so neither side is left waiting (and nothing is pinned).
+      if (err instanceof AbortError) void started.then((r) => this.ops.pairAnswer({ peer: r.pairingId, accept: false })).catch(() => {});
+      throw err;
+    } finally {
+      abort.off();
     }
-    return { deviceId: r.deviceId, name: r.name };
   }
 
   /** Open an application connection to a pinned peer (device ID, prefix or pinned name). */
@@ -173,7 +213,7 @@ export class Peer extends EventEmitter<PeerEvents> {
     const q = new AsyncQueue<ConnectionRequest>(opts.signal);
     this.requestQueues.add(q);
     q.onEnd(() => this.requestQueues.delete(q));
-    this.offs.push(() => q.end());
+    this.endOnClose(q);
     return q;
   }
 
@@ -198,9 +238,16 @@ export class Peer extends EventEmitter<PeerEvents> {
   close(): Promise<void> {
     this.closing ??= (async () => {
       for (const off of this.offs.splice(0)) off();
+      for (const q of [...this.queues]) q.end();
       await this.run.close();
     })();
     return this.closing;
+  }
+
+  /** close() ends `q`; a queue that ended before is forgotten (many short-lived iterators do not pile up). */
+  private endOnClose(q: { end(): void; onEnd(fn: () => void): void }): void {
+    this.queues.add(q);
+    q.onEnd(() => this.queues.delete(q));
   }
 
   private resolve(peer: string): DeviceId {
@@ -242,6 +289,7 @@ export async function createPeer(options: PeerOptions = {}): Promise<Peer> {
       ...(options.broadcast !== undefined ? { broadcast: options.broadcast } : {}),
       ...(peers !== undefined ? { peers } : {}),
       ...(options.downloadsDir !== undefined ? { downloads: options.downloadsDir } : {}),
+      ...(options.relay !== undefined ? { relay: options.relay } : {}),
     },
     undefined,
     { kind: 'library' },

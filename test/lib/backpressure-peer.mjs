@@ -1,10 +1,11 @@
 // One side of test/lib/backpressure.test.ts, run as its own process so its RSS is its own.
 //   reader: accept one bytes connection, read 1 message per READ_EVERY_MS for DURATION_MS, then close.
-//   sender: send MESSAGE_BYTES messages as fast as send() allows until the connection closes.
+//   sender: push TOTAL_BYTES (default 1 GiB) as MESSAGE_BYTES messages as fast as send() allows,
+//           stopping early when the connection closes (it does: the reader closes it first).
 // Prints one JSON line at the end: { sends | reads, maxRss }.
 import { createPeer } from 'peerdeck';
 
-const { ROLE, CONFIG_DIR, PEER, DURATION_MS = '4000', READ_EVERY_MS = '100', MESSAGE_BYTES = '262144' } = process.env;
+const { ROLE, CONFIG_DIR, PEER, DURATION_MS = '5000', READ_EVERY_MS = '1000', MESSAGE_BYTES = '262144', TOTAL_BYTES = String(2 ** 30) } = process.env;
 let maxRss = 0;
 const sample = setInterval(() => (maxRss = Math.max(maxRss, process.memoryUsage().rss)), 20);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -30,8 +31,9 @@ if (ROLE === 'reader') {
   const conn = await peer.connect(peer.trust.list()[0].deviceId, { type: 'bytes', timeoutMs: 10_000 });
   const msg = new Uint8Array(Number(MESSAGE_BYTES));
   let sends = 0;
+  const total = Math.ceil(Number(TOTAL_BYTES) / msg.length);
   try {
-    for (;;) {
+    while (sends < total) {
       await conn.send(msg);
       sends++;
     }

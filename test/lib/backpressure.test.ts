@@ -1,10 +1,14 @@
 /**
  * Backpressure through the public entry, two real processes: a reader taking
- * 1 message per 100 ms while the sender pushes 256 KiB bytes messages as fast
- * as send() allows for 4 s. The sender's resolved sends stay within what was
+ * 1 message per second (the issue's consumer) for 5 s while the sender tries
+ * to push 1 GiB as 256 KiB bytes messages as fast as send() allows. send()
+ * waits for the transport, so the sender's resolved sends stay within what was
  * read plus what the window can hold (reader's queue, sender's socket buffer,
  * the kernel's TCP buffers at their configured maximum), and the RSS of each
- * process (sampled every 20 ms inside it) stays under 150 MB.
+ * process (sampled every 20 ms inside it) stays under 150 MB. The run is 5 s,
+ * not the ~4,000 s a 1 msg/s reader would need to drain 1 GiB: after the
+ * first moments the sender is parked on a full window, so memory is flat from
+ * there on (a longer run: DURATION_MS=60000 in the children's env shows the same).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -65,8 +69,9 @@ it('a slow reader bounds the sender; both stay under 150 MB RSS', { timeout: 60_
   const windowBytes = READ_HIGH_WATER_BYTES + 1024 * 1024 + tcpMax('tcp_wmem') + tcpMax('tcp_rmem');
   const allowed = reader.reads! + Math.ceil(windowBytes / MESSAGE_BYTES) + 2;
   console.log(`backpressure: sends=${sender.sends} reads=${reader.reads} allowed=${allowed} senderRss=${(sender.maxRss! / 2 ** 20).toFixed(0)}MB readerRss=${(reader.maxRss! / 2 ** 20).toFixed(0)}MB`);
-  expect(reader.reads).toBeGreaterThanOrEqual(10);
+  expect(reader.reads).toBeGreaterThanOrEqual(4);
   expect(sender.sends).toBeGreaterThanOrEqual(reader.reads!);
+  expect((sender.sends! - reader.reads!) * MESSAGE_BYTES).toBeLessThan(2 ** 30 / 32); // in flight: nowhere near the 1 GiB it tried to push
   expect(sender.sends).toBeLessThanOrEqual(allowed);
   expect(sender.maxRss).toBeLessThan(150 * 1024 * 1024);
   expect(reader.maxRss).toBeLessThan(150 * 1024 * 1024);

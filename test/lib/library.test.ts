@@ -84,6 +84,22 @@ describe('peerdeck library', () => {
     s1.close();
   });
 
+  it('structured is data only: no RegExp from peer bytes, __proto__ stays an own key', async () => {
+    const [s1, s2] = await pairOfConnections<unknown>({ type: 'structured' });
+    await s1.send({ re: /a+$/g }); // cbor2 encodes a RegExp as a tag; the receiver must not build one
+    const got = (await s2.read()).value as { re: unknown };
+    expect(got.re).not.toBeInstanceOf(RegExp);
+    expect(got.re).toMatchObject({ tag: expect.any(Number) });
+    await s1.send(JSON.parse('{"__proto__": {"polluted": 1}, "ok": true}'));
+    const v = (await s2.read()).value as Record<string, unknown>;
+    expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
+    expect(Object.keys(v)).toEqual(['__proto__', 'ok']);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    await s1.send([new Date(1), 5n, new Set(['x']), new Uint16Array([1, 2])]);
+    expect((await s2.read()).value).toEqual([new Date(1), 5n, new Set(['x']), new Uint16Array([1, 2])]);
+    s1.close();
+  });
+
   it('fixed size: the wrong size is refused locally; strict violation closes both sides', async () => {
     const [c1, c2] = await pairOfConnections<Uint8Array>({ type: 'bytes', size: 4, strict: true });
     await expect(c1.send(new Uint8Array(3))).rejects.toMatchObject({ code: 'ERR_USAGE' });
@@ -92,6 +108,18 @@ describe('peerdeck library', () => {
     await c1.send(new Uint8Array(5), { unchecked: true });
     await expect(c2.read()).rejects.toMatchObject({ code: 'ERR_APP_VIOLATION' });
     await expect(c1.read()).rejects.toMatchObject({ code: 'ERR_APP_VIOLATION' });
+  });
+
+  it('fixed size, non-strict: a message of another size is dropped and reported, the connection goes on', async () => {
+    const [c1, c2] = await pairOfConnections<Uint8Array>({ type: 'bytes', size: 4 });
+    expect(c2).toMatchObject({ type: 'bytes', size: 4, strict: false });
+    const reported = new Promise((resolve) => c2.once('violation', resolve));
+    await c1.send(new Uint8Array(5), { unchecked: true });
+    await c1.send(new Uint8Array([1, 2, 3, 4]));
+    expect(await reported).toMatchObject({ code: 'ERR_APP_VIOLATION' });
+    expect([...((await c2.read()).value as Uint8Array)]).toEqual([1, 2, 3, 4]);
+    expect(c2.violations).toBe(1);
+    c1.close();
   });
 
   it('non-strict: a message of another type is dropped and reported', async () => {
