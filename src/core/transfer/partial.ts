@@ -49,6 +49,9 @@ export class PartFile {
 
 const FILE_FLAGS = fsc.O_RDWR | fsc.O_CREAT | fsc.O_NOFOLLOW;
 
+/** Tries to make the shared partial base and our folder in it while other transfers remove theirs. */
+const OPEN_ATTEMPTS = 16;
+
 export class PartialDir {
   private readonly files = new Map<number, PartFile>();
   /** The checkpoint in progress, if any. */
@@ -66,11 +69,14 @@ export class PartialDir {
   static async open(downloadsReal: string, transferId: string, chunkSize: number, fs: TransferFs): Promise<PartialDir> {
     if (!/^[0-9a-zA-Z_-]{1,64}$/.test(transferId)) throw new EngineError('ERR_TRANSFER_PROTOCOL', 'transfer id unusable as a folder name', 'peer-fault');
     for (let attempt = 0; ; attempt++) {
-      const base = await ensurePrivateDir(downloadsReal, PARTIAL_DIR_NAME);
       try {
+        // Both steps inside the try: the base can vanish between its mkdir (EEXIST) and the checks on it, too.
+        const base = await ensurePrivateDir(downloadsReal, PARTIAL_DIR_NAME);
         return new PartialDir(await ensurePrivateDir(base, transferId), chunkSize, fs);
       } catch (err) {
-        if (errnoCode(err) !== 'ENOENT' || attempt > 0) throw err; // another transfer just removed the empty base
+        // Another transfer's remove() just rmdir'd the empty base: make it again. Each lost race needs
+        // one more concurrent removal, so a few tries always suffice (one was not: lab/hostile F5/N11).
+        if (errnoCode(err) !== 'ENOENT' || attempt >= OPEN_ATTEMPTS - 1) throw err;
       }
     }
   }
